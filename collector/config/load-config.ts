@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { substituteEnv } from './env-substitution.js';
+import { configSchema, type SpanledgerConfig } from './schema.js';
+
+/** A configuration problem the user must fix; the message names the field, value and expectation. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function formatIssue(source: string, raw: unknown, issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const where = path ? `${path}: ` : '';
+    return `${source}: ${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys
+      .map((k) => `"${k}"`)
+      .join(', ')}`;
+  }
+  const value = valueAt(raw, issue.path);
+  return `${source}: ${path || '(root)'} ${issue.message} (got ${describeValue(value)})`;
+}
+
+/** Validates an already-parsed config object; throws ConfigError listing every problem. */
+export function resolveConfig(raw: unknown, source = 'config'): Readonly<SpanledgerConfig> {
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => formatIssue(source, raw, i)).join('\n'));
+  }
+  return deepFreeze(result.data);
+}
+
+/** Reads, env-substitutes, parses and validates an otel-config.yaml file. */
+export async function loadConfigFile(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Readonly<SpanledgerConfig>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${path}: cannot read the config file (${(err as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(substituteEnv(text, env));
+  } catch (err) {
+    const detail = err instanceof YAMLParseError ? err.message : String(err);
+    throw new ConfigError(`${path}: not valid YAML: ${detail}`);
+  }
+  return resolveConfig(raw, path);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

