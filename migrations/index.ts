@@ -1,3 +1,3 @@
-export { migrationsDir, runMigrations, SCHEMA } from './migrate.js';
 export type { MigrateOptions, MigrateResult, MigrationLogger } from './migrate.js';
+export { migrationsDir, runMigrations, SCHEMA } from './migrate.js';
 export { ensurePartitions, pendingMigrations } from './status.js';

@@ -8,18 +8,23 @@ export async function pendingMigrations(pool: Pool): Promise<string[]> {
     .filter((f) => f.endsWith('.sql'))
     .map((f) => f.replace(/\.sql$/, ''))
     .sort();
-  const exists = await pool.query<{ t: string | null }>(
-    'SELECT to_regclass($1) AS t',
-    [`${SCHEMA}.schema_migrations`],
-  );
+  const exists = await pool.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [
+    `${SCHEMA}.schema_migrations`,
+  ]);
   if (!exists.rows[0]?.t) return files;
-  const { rows } = await pool.query<{ name: string }>(`SELECT name FROM ${SCHEMA}.schema_migrations`);
+  const { rows } = await pool.query<{ name: string }>(
+    `SELECT name FROM ${SCHEMA}.schema_migrations`,
+  );
   const done = new Set(rows.map((r) => r.name));
   return files.filter((f) => !done.has(f));
 }
 
 /** Creates the monthly partitions around now (idempotent, safe to call concurrently). */
-export async function ensurePartitions(pool: Pool, monthsBack = 1, monthsAhead = 3): Promise<number> {
+export async function ensurePartitions(
+  pool: Pool,
+  monthsBack = 1,
+  monthsAhead = 3,
+): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(
     `SELECT ${SCHEMA}.ensure_partitions($1, $2) AS n`,
     [monthsBack, monthsAhead],

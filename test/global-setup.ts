@@ -28,7 +28,12 @@ export default async function setup(project: TestProject) {
     dataDir: join(base, 'pg'),
     port: 55432,
     // A throwaway cluster: durability settings off for speed (crash safety is not under test here).
-    settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '300' },
+    settings: {
+      fsync: 'off',
+      synchronous_commit: 'off',
+      full_page_writes: 'off',
+      max_connections: '300',
+    },
   });
   project.provide('adminDatabaseUrl', pg.url);
   return async () => {

@@ -1,5 +1,5 @@
 export { substituteEnv } from './env-substitution.js';
 export { ConfigError, loadConfigFile, resolveConfig } from './load-config.js';
-export { configSchema } from './schema.js';
 export type { SpanledgerConfig, SpanledgerConfigInput } from './schema.js';
+export { configSchema } from './schema.js';
 export { parseDuration, parseSize } from './units.js';

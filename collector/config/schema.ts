@@ -8,7 +8,10 @@ const duration = (fallback: string) =>
     .transform((v, ctx) => {
       const ms = parseDuration(v);
       if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'must be a duration such as "500ms", "1s" or "5m"' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a duration such as "500ms", "1s" or "5m"',
+        });
         return z.NEVER;
       }
       return ms;
@@ -21,7 +24,10 @@ const size = (fallback: string) =>
     .transform((v, ctx) => {
       const bytes = parseSize(v);
       if (bytes === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'must be a size such as "512KiB", "20MiB" or "1GiB"' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a size such as "512KiB", "20MiB" or "1GiB"',
+        });
         return z.NEVER;
       }
       return bytes;
@@ -35,11 +41,16 @@ const intBetween = (min: number, max: number, fallback: number) =>
     .max(max, { error: `must be an integer between ${min} and ${max}` })
     .default(fallback);
 
-const hostPort = z
+const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, {
+  error: 'must be host:port, such as "127.0.0.1:4318"',
+});
+
+// `key: ${env:UNSET:-}` parses as YAML null: treat it as "not set".
+const optionalString = z
   .string()
-  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, {
-    error: 'must be host:port, such as "127.0.0.1:4318"',
-  });
+  .nullable()
+  .default('')
+  .transform((v) => v ?? '');
 
 const authToken = z.strictObject({
   token: z.string().min(16, { error: 'must be at least 16 characters' }),
@@ -54,9 +65,9 @@ const otlpHttpReceiver = z.strictObject({
 
 const postgresExporter = z.strictObject({
   /** Empty means: DATABASE_URL, else an embedded Postgres. */
-  url: z.string().default(''),
+  url: optionalString,
   /** Role the writer switches to with SET ROLE; empty keeps the login role. */
-  role: z.string().default(''),
+  role: optionalString,
   batch_size: intBetween(1, 100_000, 2_000),
   flush_interval: duration('1s'),
   max_connections: intBetween(1, 100, 4),
@@ -82,16 +93,12 @@ export const configSchema = z.strictObject({
     .strictObject({
       otlp: z
         .strictObject({
-          protocols: z
-            .strictObject({ http: otlpHttpReceiver.prefault({}) })
-            .prefault({}),
+          protocols: z.strictObject({ http: otlpHttpReceiver.prefault({}) }).prefault({}),
         })
         .prefault({}),
     })
     .prefault({}),
-  exporters: z
-    .strictObject({ postgres: postgresExporter.prefault({}) })
-    .prefault({}),
+  exporters: z.strictObject({ postgres: postgresExporter.prefault({}) }).prefault({}),
   // Filled in by the MCP health prober; accepted as-is until then.
   extensions: z.record(z.string(), z.unknown()).default({}),
   service: z

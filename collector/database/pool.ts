@@ -38,8 +38,8 @@ export async function checkConnection(url: string, maskedUrl: string, timeoutMs 
   client.on('error', () => {});
   try {
     await client.connect();
-    const { rows } = await client.query<{ v: string }>('SHOW server_version');
-    return { serverVersion: rows[0]?.v ?? 'unknown' };
+    const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+    return { serverVersion: rows[0]?.server_version ?? 'unknown' };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw new DatabaseUnreachableError(

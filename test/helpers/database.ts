@@ -20,7 +20,9 @@ export function databaseUrl(database: string): string {
 }
 
 /** Creates an empty database on the shared test server (migrated unless `migrate: false`). */
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
   const name = `sl_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
   await admin.connect();

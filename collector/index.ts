@@ -1,0 +1,8 @@
+export type { BuildCollectorOptions } from './app.js';
+export { buildCollector } from './app.js';
+export type { SpanledgerConfig, SpanledgerConfigInput } from './config/index.js';
+export { ConfigError, loadConfigFile, resolveConfig, substituteEnv } from './config/index.js';
+export type { EmbeddedPostgresHandle, EmbeddedPostgresOptions } from './database/index.js';
+export { EmbeddedPostgresError, maskDatabaseUrl, startEmbeddedPostgres } from './database/index.js';
+export type { CollectorHandle, StartCollectorOptions } from './main.js';
+export { DEFAULT_CONFIG_FILE, PortInUseError, startCollector } from './main.js';

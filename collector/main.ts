@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
+import { ensurePartitions, runMigrations } from '../migrations/index.js';
+import { buildCollector } from './app.js';
+import {
+  ConfigError,
+  loadConfigFile,
+  resolveConfig,
+  type SpanledgerConfig,
+} from './config/index.js';
+import { createPool, isPortFree } from './database/index.js';
+import { type DatabaseTarget, openDatabaseTarget } from './database-target.js';
+import { createLogger, type Logger } from './logger.js';
+
+/** The default config file, resolved against the working directory. */
+export const DEFAULT_CONFIG_FILE = 'otel-config.yaml';
+
+export interface StartCollectorOptions {
+  /** Path to otel-config.yaml; when omitted, ./otel-config.yaml is used if present. */
+  configPath?: string;
+  /** An already-resolved config (tests); takes precedence over configPath. */
+  config?: Readonly<SpanledgerConfig>;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Where the human-readable start banner goes (default: stdout). */
+  print?: (line: string) => void;
+}
+
+/** A running collector. */
+export interface CollectorHandle {
+  /** Base URL of the OTLP/HTTP receiver, e.g. http://127.0.0.1:4318 */
+  otlpUrl: string;
+  database: { maskedUrl: string; embedded: boolean; serverVersion: string };
+  app: FastifyInstance;
+  pool: Pool;
+  /** Stops accepting requests, flushes work in flight, closes pools and stops embedded Postgres. */
+  stop(): Promise<void>;
+}
+
+/** The configured port is taken; the message says which and how to choose another. */
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+}
+
+async function loadConfig(options: StartCollectorOptions, env: NodeJS.ProcessEnv) {
+  if (options.config) return options.config;
+  if (options.configPath) return loadConfigFile(options.configPath, env);
+  if (existsSync(DEFAULT_CONFIG_FILE)) return loadConfigFile(DEFAULT_CONFIG_FILE, env);
+  return resolveConfig({}, 'defaults');
+}
+
+function splitEndpoint(endpoint: string): { host: string; port: number } {
+  const idx = endpoint.lastIndexOf(':');
+  const host = endpoint.slice(0, idx).replace(/^\[|\]$/g, '');
+  return { host, port: Number(endpoint.slice(idx + 1)) };
+}
+
+async function assertPortFree(host: string, port: number, field: string) {
+  if (port !== 0 && !(await isPortFree(port, host))) {
+    throw new PortInUseError(
+      `${host}:${port} is already in use (${field}); stop the other process or choose another port`,
+    );
+  }
+}
+
+/**
+ * Starts the collector: config, database (embedded when no URL is configured), migrations,
+ * partitions, then the HTTP listener. Any failure before listening releases what was started.
+ */
+export async function startCollector(
+  options: StartCollectorOptions = {},
+): Promise<CollectorHandle> {
+  const env = options.env ?? process.env;
+  const config = await loadConfig(options, env);
+  const logger = options.logger ?? createLogger(config.service.telemetry.logs.level);
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const http = config.receivers.otlp.protocols.http;
+  const { host, port } = splitEndpoint(http.endpoint);
+  // Fail fast on an occupied port, before initialising a database.
+  await assertPortFree(host, port, 'receivers.otlp.protocols.http.endpoint');
+
+  const target: DatabaseTarget = await openDatabaseTarget(config, env, logger);
+  let pool: Pool | undefined;
+  try {
+    await runMigrations({ database: target.url, logger: logger.child({ component: 'migrate' }) });
+    pool = createPool({
+      url: target.url,
+      applicationName: 'spanledger-collector',
+      max: config.exporters.postgres.max_connections,
+      connectTimeoutMs: config.exporters.postgres.connect_timeout,
+      onError: (err) => logger.warn({ err }, 'postgres pool error'),
+    });
+    await ensurePartitions(pool);
+    const app = buildCollector({ pool, logger, bodyLimit: http.max_request_body_size });
+    await app.listen({ host, port }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') {
+        throw new PortInUseError(
+          `${host}:${port} is already in use (receivers.otlp.protocols.http.endpoint)`,
+        );
+      }
+      throw err;
+    });
+    const address = app.server.address();
+    const boundPort = typeof address === 'object' && address ? address.port : port;
+    const otlpUrl = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+    print(`spanledger collector ready`);
+    print(`  OTLP/HTTP receiver  ${otlpUrl}/v1/traces`);
+    print(`  health              ${otlpUrl}/healthz  ${otlpUrl}/readyz`);
+    print(
+      `  database            ${target.maskedUrl} (${target.embedded ? `embedded Postgres ${target.serverVersion}, data in ${target.embedded.dataDir}` : `Postgres ${target.serverVersion}`})`,
+    );
+    const livePool = pool;
+    let stopping: Promise<void> | undefined;
+    return {
+      otlpUrl,
+      database: {
+        maskedUrl: target.maskedUrl,
+        embedded: Boolean(target.embedded),
+        serverVersion: target.serverVersion,
+      },
+      app,
+      pool: livePool,
+      stop() {
+        stopping ??= (async () => {
+          await app.close();
+          await livePool.end();
+          await target.release();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await pool?.end().catch(() => {});
+    await target.release().catch(() => {});
+    throw err;
+  }
+}
+
+export { ConfigError };

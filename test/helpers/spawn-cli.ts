@@ -1,0 +1,90 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface CliProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the first output line matching `pattern`, or rejects when the process exits. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs the real CLI (collector/cli.ts through tsx) as a child process. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+  const childEnv = { ...process.env, ...env };
+  delete childEnv.DATABASE_URL;
+  if (env.DATABASE_URL) childEnv.DATABASE_URL = env.DATABASE_URL;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'collector/cli.ts'), ...args],
+    {
+      cwd: ROOT,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let text = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    text += chunk.toString();
+    for (const l of listeners) l();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
+  return {
+    child,
+    output: () => text,
+    waitFor(pattern, timeoutMs = 90_000) {
+      return new Promise((resolvePromise, reject) => {
+        const check = () => {
+          const m = pattern.exec(text);
+          if (m) {
+            cleanup();
+            resolvePromise(m[0]);
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`timed out waiting for ${pattern}; output:\n${text}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        exited.then(() => {
+          check();
+          if (listeners.has(check)) {
+            cleanup();
+            reject(new Error(`process exited before ${pattern}; output:\n${text}`));
+          }
+        });
+        check();
+      });
+    },
+    exit: () => exited,
+  };
+}
+
+/** A temporary directory Postgres (running as the "postgres" user under root) can enter. */
+export async function makeWorkDir(prefix = 'spanledger-cli-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  await chmod(dir, 0o755);
+  return dir;
+}
+
+/** Writes an otel-config.yaml into `dir` and returns its path. */
+export async function writeConfig(dir: string, yaml: string): Promise<string> {
+  const path = join(dir, 'otel-config.yaml');
+  await writeFile(path, yaml);
+  return path;
+}
