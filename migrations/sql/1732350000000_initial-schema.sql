@@ -18,21 +18,24 @@ BEGIN
 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END $$;
 
+-- Identifier columns (ids, tenants, users) use the "C" collation: byte order is all they need,
+-- and it makes every index insert and comparison several times cheaper than a linguistic one.
+
 -- ---------------------------------------------------------------------------------------------
 -- audit_log: one row per LLM call, tool call, MCP request or agent invocation. Immutable.
 -- ---------------------------------------------------------------------------------------------
 CREATE TABLE spanledger.audit_log (
-  trace_id               text NOT NULL CHECK (trace_id ~ '^[0-9a-f]{32}$'),
-  span_id                text NOT NULL CHECK (span_id ~ '^[0-9a-f]{16}$'),
-  parent_span_id         text CHECK (parent_span_id ~ '^[0-9a-f]{16}$'),
+  trace_id               text COLLATE "C" NOT NULL CHECK (trace_id ~ '^[0-9a-f]{32}$'),
+  span_id                text COLLATE "C" NOT NULL CHECK (span_id ~ '^[0-9a-f]{16}$'),
+  parent_span_id         text COLLATE "C" CHECK (parent_span_id ~ '^[0-9a-f]{16}$'),
   started_at             timestamptz NOT NULL,
   ended_at               timestamptz,
   duration_ms            double precision,
   ingested_at            timestamptz NOT NULL DEFAULT now(),
-  tenant_id              text,
-  user_id                text,
-  session_id             text,
-  request_id             text,
+  tenant_id              text COLLATE "C",
+  user_id                text COLLATE "C",
+  session_id             text COLLATE "C",
+  request_id             text COLLATE "C",
   service_name           text,
   service_version        text,
   deployment_environment text,
@@ -42,6 +45,7 @@ CREATE TABLE spanledger.audit_log (
   provider               text,
   request_model          text,
   response_model         text,
+  response_id            text COLLATE "C",
   tool_name              text,
   tool_call_id           text,
   mcp_server             text,
@@ -90,17 +94,19 @@ CREATE INDEX audit_log_trace_idx ON spanledger.audit_log (trace_id);
 -- llm_usage: the usage ledger, one row per billable (leaf) model call. Immutable.
 -- ---------------------------------------------------------------------------------------------
 CREATE TABLE spanledger.llm_usage (
-  trace_id           text NOT NULL,
-  span_id            text NOT NULL,
-  parent_span_id     text,
+  trace_id           text COLLATE "C" NOT NULL,
+  span_id            text COLLATE "C" NOT NULL,
+  parent_span_id     text COLLATE "C",
   started_at         timestamptz NOT NULL,
+  ended_at           timestamptz,
   ingested_at        timestamptz NOT NULL DEFAULT now(),
-  tenant_id          text,
-  user_id            text,
+  tenant_id          text COLLATE "C",
+  user_id            text COLLATE "C",
   service_name       text,
   provider           text,
   model              text,
   operation          text,
+  response_id        text COLLATE "C",
   status             text NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'error')),
   input_tokens       bigint,
   output_tokens      bigint,
@@ -129,8 +135,8 @@ CREATE INDEX llm_usage_trace_parent_idx ON spanledger.llm_usage (trace_id, paren
 -- ---------------------------------------------------------------------------------------------
 CREATE TABLE spanledger.usage_daily (
   day                date NOT NULL,
-  tenant_id          text NOT NULL DEFAULT '',
-  user_id            text NOT NULL DEFAULT '',
+  tenant_id          text COLLATE "C" NOT NULL DEFAULT '',
+  user_id            text COLLATE "C" NOT NULL DEFAULT '',
   provider           text NOT NULL DEFAULT '',
   model              text NOT NULL DEFAULT '',
   calls              bigint NOT NULL DEFAULT 0,
@@ -191,10 +197,12 @@ CREATE TABLE spanledger.dead_letter (
   received_at timestamptz NOT NULL DEFAULT now(),
   source      text NOT NULL,
   reason      text NOT NULL,
-  tenant_id   text,
-  trace_id    text,
-  span_id     text,
-  payload     jsonb
+  tenant_id   text COLLATE "C",
+  trace_id    text COLLATE "C",
+  span_id     text COLLATE "C",
+  payload     jsonb,
+  -- A digest of the entry: a replayed spool record or a re-sent bad span is dead-lettered once.
+  dedup_key   text NOT NULL UNIQUE
 );
 
 CREATE INDEX dead_letter_received_idx ON spanledger.dead_letter (received_at DESC);
@@ -284,7 +292,7 @@ GRANT USAGE ON SCHEMA spanledger TO spanledger_writer, spanledger_reader;
 -- rows were new) and for the leaf-billing checks; it gets no UPDATE, DELETE or TRUNCATE on them.
 GRANT SELECT, INSERT ON spanledger.audit_log, spanledger.llm_usage TO spanledger_writer;
 GRANT SELECT, INSERT, UPDATE ON spanledger.usage_daily TO spanledger_writer;
-GRANT INSERT ON spanledger.dead_letter TO spanledger_writer;
+GRANT SELECT, INSERT ON spanledger.dead_letter TO spanledger_writer;
 GRANT SELECT, INSERT, UPDATE ON spanledger.mcp_servers TO spanledger_writer;
 GRANT SELECT, INSERT ON spanledger.mcp_health_log TO spanledger_writer;
 

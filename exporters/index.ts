@@ -1,0 +1,27 @@
+export type {
+  BatchWriterOptions,
+  DeadLetter,
+  EventType,
+  ExporterLogger,
+  ExporterStats,
+  ExportOutcome,
+  PgSpanExporterOptions,
+  SpanLike,
+  SpanRow,
+  TransformOptions,
+  TransformResult,
+  UsageSource,
+  WriteReport,
+} from './postgres/index.js';
+export {
+  createStats,
+  encodeCopyRow,
+  PgSpanExporter,
+  registerExporterMetrics,
+  resolveTransformOptions,
+  STAGING_COLUMNS,
+  spanLikeFromReadable,
+  transformSpan,
+  WriteUnavailableError,
+  writeRows,
+} from './postgres/index.js';

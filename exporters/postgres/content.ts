@@ -1,0 +1,171 @@
+import { createHmac } from 'node:crypto';
+import type { Attributes } from '@opentelemetry/api';
+import { SPANLEDGER_INPUT_HASH, SPANLEDGER_OUTPUT_HASH } from '../../semconv/index.js';
+import { KeyKind, keyKind, MAX_KEY_LENGTH } from './attribute-keys.js';
+import { readString } from './attribute-readers.js';
+import { addFlag } from './flags.js';
+import { REDACTED, redactSecrets } from './redact.js';
+import { type SafeAttributeValue, sanitizeAttributeValue, sanitizeString } from './sanitize.js';
+
+/** What the privacy pass needs from the transform options. */
+export interface ContentOptions {
+  captureContent: boolean;
+  hashKey: string;
+  maxStringLength: number;
+}
+
+/** The attributes to store and the content columns, after the privacy rules ran. */
+export interface ContentResult {
+  /** Non-content, non-column attributes: sanitised, secrets redacted (not yet size-capped). */
+  attributes: Record<string, unknown>;
+  input_hash: string | null;
+  output_hash: string | null;
+  input_content: string | null;
+  output_content: string | null;
+}
+
+/** Hex HMAC-SHA-256 is 64 characters; anything a span claims beyond that is not a hash of ours. */
+const MAX_HASH_LENGTH = 256;
+
+/**
+ * The single pass over a span's attributes. Content attributes are taken out (hashed; kept only
+ * with captureContent), column attributes are dropped, secret keys are redacted and every value
+ * that will be stored is sanitised and scanned for secret-looking substrings.
+ */
+export function splitAttributes(
+  attributes: Attributes,
+  options: ContentOptions,
+  flags: string[],
+): ContentResult {
+  const kept: Record<string, unknown> = {};
+  // Most spans carry no content: allocate the lists only when one turns up.
+  let inputKeys: string[] | undefined;
+  let outputKeys: string[] | undefined;
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (value === undefined) continue;
+    switch (keyKind(key)) {
+      case KeyKind.Consumed:
+        break;
+      case KeyKind.InputContent:
+        inputKeys = append(inputKeys, key);
+        break;
+      case KeyKind.OutputContent:
+        outputKeys = append(outputKeys, key);
+        break;
+      case KeyKind.Secret:
+        kept[sanitizeString(key, MAX_KEY_LENGTH, flags)] = REDACTED;
+        addFlag(flags, 'redacted');
+        break;
+      case KeyKind.UnsafePlain:
+        keepPlain(kept, sanitizeString(key, MAX_KEY_LENGTH, flags), value, options, flags);
+        break;
+      default:
+        keepPlain(kept, key, value, options, flags);
+    }
+  }
+  return {
+    attributes: kept,
+    input_hash: contentHash(attributes, SPANLEDGER_INPUT_HASH, inputKeys, options, flags),
+    output_hash: contentHash(attributes, SPANLEDGER_OUTPUT_HASH, outputKeys, options, flags),
+    input_content: capturedContent(attributes, inputKeys, options, flags),
+    output_content: capturedContent(attributes, outputKeys, options, flags),
+  };
+}
+
+function append(keys: string[] | undefined, key: string): string[] {
+  if (keys === undefined) return [key];
+  keys.push(key);
+  return keys;
+}
+
+function keepPlain(
+  kept: Record<string, unknown>,
+  key: string,
+  value: unknown,
+  options: ContentOptions,
+  flags: string[],
+): void {
+  if (typeof value === 'string') {
+    // Redact before truncating, so a cut cannot leave a recognisable half of a secret behind.
+    kept[key] = sanitizeString(redactSecrets(value, flags), options.maxStringLength, flags);
+    return;
+  }
+  const safe = sanitizeAttributeValue(value, options.maxStringLength, flags);
+  if (safe !== undefined) kept[key] = redactValue(safe, flags);
+}
+
+function redactValue(value: SafeAttributeValue, flags: string[]): SafeAttributeValue {
+  if (!Array.isArray(value)) return value;
+  let out: SafeAttributeValue[] | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const element = value[i];
+    if (typeof element !== 'string') continue;
+    const redacted = redactSecrets(element, flags);
+    if (redacted === element) continue;
+    out ??= value.slice();
+    out[i] = redacted;
+  }
+  return (out as typeof value | undefined) ?? value;
+}
+
+/** A content value as text: strings as they are, arrays (ai.values, ...) as JSON. */
+function valueText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return JSON.stringify(value);
+  return String(value);
+}
+
+/**
+ * The text a content hash covers: the values of the content attributes in key order, joined by
+ * "\n". With a single attribute (the usual gen_ai.input.messages) it is exactly that value, so
+ * anyone holding the key can recompute it.
+ */
+export function contentHashText(attributes: Attributes, keys: readonly string[]): string {
+  if (keys.length === 1) return valueText(attributes[keys[0]!]);
+  return [...keys]
+    .sort()
+    .map((key) => valueText(attributes[key]))
+    .join('\n');
+}
+
+/** Hex HMAC-SHA-256 of `text` under `key`. */
+export function hmacHex(key: string, text: string): string {
+  return createHmac('sha256', key).update(text, 'utf8').digest('hex');
+}
+
+function contentHash(
+  attributes: Attributes,
+  spanHashAttribute: string,
+  keys: string[] | undefined,
+  options: ContentOptions,
+  flags: string[],
+): string | null {
+  // The instrumentation hashes before content leaves the process; its hash wins.
+  const fromSpan = readString(attributes, spanHashAttribute);
+  if (fromSpan !== undefined) return sanitizeString(fromSpan, MAX_HASH_LENGTH, flags);
+  if (keys === undefined) return null;
+  return hmacHex(options.hashKey, contentHashText(attributes, keys));
+}
+
+/**
+ * With captureContent, one attribute's value as is, or several (OpenLLMetry's indexed
+ * gen_ai.prompt.N.*) as a JSON object keyed by attribute name. Always redacted and capped.
+ */
+function capturedContent(
+  attributes: Attributes,
+  keys: string[] | undefined,
+  options: ContentOptions,
+  flags: string[],
+): string | null {
+  if (!options.captureContent || keys === undefined) return null;
+  let text: string;
+  if (keys.length === 1) {
+    text = valueText(attributes[keys[0]!]);
+  } else {
+    const byKey: Record<string, unknown> = {};
+    for (const key of [...keys].sort()) byKey[key] = attributes[key];
+    text = JSON.stringify(byKey);
+  }
+  return sanitizeString(redactSecrets(text, flags), options.maxStringLength, flags);
+}

@@ -1,0 +1,117 @@
+import { type SpanRow, STAGING_COLUMNS } from './rows.js';
+
+/** COPY text format's NULL marker. */
+const NULL = '\\N';
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const ESCAPABLE = /[\\\t\n\r]/g;
+const ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+};
+
+/**
+ * Escapes one value for PostgreSQL COPY text format: backslash, tab, newline and carriage return
+ * become \\ \t \n \r. Everything else is literal. Strings needing nothing are returned as is.
+ * NUL cannot be expressed at all: sanitise first (sanitize.ts).
+ */
+export function escapeCopyText(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? s.replace(ESCAPABLE, (c) => ESCAPES[c]!) : s;
+}
+
+const ARRAY_ELEMENT_ESCAPABLE = /["\\]/g;
+
+/**
+ * A Postgres array literal: {"a","b"} with every element quoted (so commas, braces, spaces and
+ * the word NULL are plain text) and quotes and backslashes backslash-escaped; null elements
+ * become unquoted NULL. The result still needs {@link escapeCopyText} to go into COPY.
+ */
+export function formatArrayLiteral(values: ReadonlyArray<string | null>): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ',';
+    const value = values[i];
+    out +=
+      value === null || value === undefined
+        ? 'NULL'
+        : `"${value.replace(ARRAY_ELEMENT_ESCAPABLE, '\\$&')}"`;
+  }
+  return `${out}}`;
+}
+
+function fail(column: string, kind: string, value: unknown): never {
+  throw new TypeError(`encodeCopyRow: ${column} (${kind}) cannot hold ${String(value)}`);
+}
+
+/** Column kinds as small integers, so the per-value dispatch is a compare, not a string switch. */
+const TEXT = 0;
+/** Text the exporter produced itself (hex ids, ISO times, enums, decimals): nothing to escape. */
+const VERBATIM = 1;
+const INTEGER = 2;
+const FLOAT = 3;
+const BOOL = 4;
+const TEXT_ARRAY = 5;
+const JSONB = 6;
+
+const KIND_CODES: Readonly<Record<string, number>> = {
+  text: TEXT,
+  timestamptz: VERBATIM,
+  numeric: VERBATIM,
+  int4: INTEGER,
+  int8: INTEGER,
+  float8: FLOAT,
+  bool: BOOL,
+  'text[]': TEXT_ARRAY,
+  jsonb: JSONB,
+};
+
+/** Text columns whose values transform.ts validated or chose from a fixed vocabulary. */
+const VERBATIM_TEXT = new Set([
+  'trace_id',
+  'span_id',
+  'parent_span_id',
+  'event_type',
+  'status',
+  'usage_source',
+]);
+
+const NAMES: ReadonlyArray<keyof SpanRow> = STAGING_COLUMNS.map(([column]) => column);
+const KINDS: readonly string[] = STAGING_COLUMNS.map(([, kind]) => kind);
+const CODES: readonly number[] = STAGING_COLUMNS.map(([column, kind]) =>
+  kind === 'text' && VERBATIM_TEXT.has(column) ? VERBATIM : KIND_CODES[kind]!,
+);
+
+function encodeValue(value: unknown, code: number, i: number): string {
+  if (typeof value === 'string') {
+    if (code === VERBATIM) return value;
+    if (code === TEXT) return escapeCopyText(value);
+  } else if (typeof value === 'number') {
+    // Normalisation turns unsafe counts into NULL; reaching here with one is a bug.
+    if (code === INTEGER && Number.isSafeInteger(value)) return String(value);
+    if (code === FLOAT && Number.isFinite(value)) return String(value);
+  } else if (typeof value === 'boolean') {
+    if (code === BOOL) return value ? 't' : 'f';
+  } else if (code === TEXT_ARRAY && Array.isArray(value)) {
+    return escapeCopyText(formatArrayLiteral(value));
+  } else if (code === JSONB && typeof value === 'object') {
+    return escapeCopyText(JSON.stringify(value));
+  }
+  return fail(NAMES[i]!, KINDS[i]!, value);
+}
+
+/**
+ * One line of PostgreSQL COPY text format for the staging table: values in STAGING_COLUMNS order,
+ * tab-separated, \N for NULL, newline-terminated. Rows come from transformSpan, whose strings
+ * are already sanitised; a value of the wrong type for its column throws a TypeError (a bug,
+ * caught here rather than failing a whole COPY).
+ */
+export function encodeCopyRow(row: SpanRow): string {
+  let line = '';
+  for (let i = 0; i < NAMES.length; i++) {
+    const value = row[NAMES[i]!];
+    const encoded = value === null || value === undefined ? NULL : encodeValue(value, CODES[i]!, i);
+    line += i === 0 ? encoded : `\t${encoded}`;
+  }
+  return `${line}\n`;
+}

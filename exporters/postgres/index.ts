@@ -1,0 +1,13 @@
+export type { BatchWriterOptions, WriteReport } from './batch-writer.js';
+export { WriteUnavailableError, writeRows } from './batch-writer.js';
+export { encodeCopyRow } from './copy-text.js';
+export type { DeadLetter } from './dead-letter.js';
+export { spanLikeFromReadable } from './from-readable-span.js';
+export type { ExporterStats } from './metrics.js';
+export { createStats, registerExporterMetrics } from './metrics.js';
+export type { ExporterLogger, ExportOutcome, PgSpanExporterOptions } from './pg-span-exporter.js';
+export { PgSpanExporter } from './pg-span-exporter.js';
+export type { EventType, SpanLike, SpanRow, TransformResult, UsageSource } from './rows.js';
+export { STAGING_COLUMNS } from './rows.js';
+export type { TransformOptions } from './transform.js';
+export { resolveTransformOptions, transformSpan } from './transform.js';
