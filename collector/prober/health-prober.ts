@@ -1,0 +1,226 @@
+import { hostname } from 'node:os';
+import { type Meter, metrics, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Pool } from 'pg';
+import type { McpHealthConfig } from './config.js';
+import { type HealthRow, HealthWriter } from './health-writer.js';
+import { type ProbeResult, type ProbeTarget, probeServer } from './probe.js';
+import { latestStatuses, loadTargets, syncRegistry } from './registry.js';
+
+export interface ProberLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface HealthProberOptions {
+  pool: Pool;
+  config: McpHealthConfig;
+  logger: ProberLogger;
+  /** Identifies this prober in claims (several collectors may share one database). */
+  proberId?: string;
+  tracer?: Tracer;
+  meter?: Meter;
+}
+
+/** Counters of what the prober did. */
+export interface ProberStats {
+  probes: number;
+  /** Ticks skipped because this server's previous probe was still running. */
+  skippedOverlap: number;
+  /** Ticks another prober claimed first. */
+  skippedClaimed: number;
+}
+
+const CLAIM_SQL = `INSERT INTO spanledger.mcp_probe_claims (mcp_server_id, tick, claimed_by)
+VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`;
+const PRUNE_CLAIMS_SQL = `DELETE FROM spanledger.mcp_probe_claims WHERE tick < now() - interval '1 day'`;
+
+/**
+ * Probes every enabled MCP server on its own node-cron schedule and records the results in
+ * mcp_health_log. One probe per server per tick across all probers sharing the database.
+ */
+export class HealthProber {
+  readonly stats: ProberStats = { probes: 0, skippedOverlap: 0, skippedClaimed: 0 };
+  private readonly writer: HealthWriter;
+  private readonly tracer: Tracer;
+  private readonly proberId: string;
+  private readonly inFlight = new Map<number, Promise<void>>();
+  private readonly lastStatus = new Map<number, string>();
+  private tasks: ScheduledTask[] = [];
+  private targets: ProbeTarget[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly duration;
+
+  constructor(private readonly options: HealthProberOptions) {
+    this.proberId = options.proberId ?? `${hostname()}:${process.pid}`;
+    this.writer = new HealthWriter(options.pool, (err) =>
+      options.logger.warn(`mcp prober: health rows buffered, database unavailable: ${err.message}`),
+    );
+    this.tracer = options.tracer ?? trace.getTracer('spanledger-mcp-prober');
+    const meter = options.meter ?? metrics.getMeter('spanledger-mcp-prober');
+    this.duration = meter.createHistogram('spanledger.mcp.probe.duration', { unit: 'ms' });
+  }
+
+  /** Registry sync, then startup rows, then one cron task per server. */
+  async start(): Promise<void> {
+    await this.prepare();
+    this.recordEvent('startup');
+    for (const target of this.targets) {
+      this.tasks.push(
+        cron.schedule(target.schedule, (ctx) => this.tick(target, ctx.date), {
+          name: `mcp-probe-${target.name}`,
+        }),
+      );
+    }
+    this.flushTimer = setInterval(() => void this.flush(), 1_000);
+    this.flushTimer.unref();
+    await this.flush();
+    this.options.logger.info(`mcp prober: watching ${this.targets.length} server(s)`);
+  }
+
+  /** One round: every enabled server probed once (subject to claims), rows written. */
+  async runOnce(at: Date = new Date()): Promise<ProbeResult[]> {
+    if (this.targets.length === 0) await this.prepare();
+    // Rounds that start within the same second are one tick for the claims.
+    const tick = new Date(Math.floor(at.getTime() / 1000) * 1000);
+    const results = await Promise.all(this.targets.map((t) => this.probeAndRecord(t, tick)));
+    await this.flush();
+    return results.filter((r): r is ProbeResult => r !== undefined);
+  }
+
+  /** Stops scheduling, waits for probes in flight, writes shutdown rows and flushes. */
+  async stop(): Promise<void> {
+    for (const task of this.tasks) await task.destroy();
+    this.tasks = [];
+    await Promise.all(this.inFlight.values());
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.recordEvent('shutdown');
+    await this.flush();
+  }
+
+  /** Rows not yet written (database unavailable). */
+  get pendingRows(): number {
+    return this.writer.pending;
+  }
+
+  private async prepare() {
+    const { pool, config } = this.options;
+    await syncRegistry(pool, config.servers);
+    this.targets = await loadTargets(pool, config);
+    for (const [id, status] of await latestStatuses(pool)) this.lastStatus.set(id, status);
+    await pool.query(PRUNE_CLAIMS_SQL).catch(() => {});
+  }
+
+  private tick(target: ProbeTarget, scheduled: Date) {
+    if (this.inFlight.has(target.id)) {
+      this.stats.skippedOverlap++;
+      this.options.logger.debug(`mcp prober: ${target.name} still probing; tick skipped`);
+      return;
+    }
+    const tick = new Date(Math.floor(scheduled.getTime() / 1000) * 1000);
+    const run = this.probeAndRecord(target, tick)
+      .then(() => this.flush())
+      .catch((err) =>
+        this.options.logger.error(`mcp prober: ${target.name}: ${(err as Error).message}`),
+      )
+      .finally(() => this.inFlight.delete(target.id));
+    this.inFlight.set(
+      target.id,
+      run.then(() => {}),
+    );
+  }
+
+  private async claim(target: ProbeTarget, tick: Date): Promise<boolean> {
+    try {
+      const { rowCount } = await this.options.pool.query(CLAIM_SQL, [
+        target.id,
+        tick,
+        this.proberId,
+      ]);
+      return rowCount === 1;
+    } catch {
+      // No database to coordinate through: probe anyway (results are buffered); a duplicate
+      // probe during an outage is better than none.
+      return true;
+    }
+  }
+
+  private async probeAndRecord(target: ProbeTarget, tick: Date): Promise<ProbeResult | undefined> {
+    if (!(await this.claim(target, tick))) {
+      this.stats.skippedClaimed++;
+      return undefined;
+    }
+    const span = this.tracer.startSpan(`ping ${target.name}`, {
+      attributes: {
+        'mcp.method.name': 'ping',
+        'spanledger.mcp.server.name': target.name,
+        'spanledger.mcp.transport': target.transport,
+        ...(target.url ? { 'url.full': target.url } : {}),
+      },
+    });
+    const result = await probeServer(target, {
+      allowPrivateTargets: this.options.config.allow_private_targets,
+      degradedThresholdMs: this.options.config.degraded_threshold,
+      maxResponseBytes: this.options.config.max_response_bytes,
+    });
+    this.stats.probes++;
+    span.setAttribute('spanledger.mcp.probe.status', result.status);
+    if (result.status !== 'healthy') {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: result.errorMessage ?? result.status });
+      span.setAttribute('error.type', result.status);
+    }
+    span.end();
+    this.duration.record(result.responseTimeMs, {
+      'mcp.server': target.name,
+      status: result.status,
+    });
+    this.record(target, result, new Date());
+    return result;
+  }
+
+  private record(target: ProbeTarget, result: ProbeResult, at: Date) {
+    const meta = { ...result.meta, prober: this.proberId };
+    const rows: HealthRow[] = [
+      {
+        mcp_server_id: target.id,
+        timestamp: at,
+        status: result.status,
+        response_time_ms: result.responseTimeMs,
+        error_message: result.errorMessage,
+        meta_data: meta,
+        event_type: 'health_check',
+      },
+    ];
+    const previous = this.lastStatus.get(target.id);
+    if (previous !== undefined && previous !== result.status) {
+      rows.push({
+        ...rows[0]!,
+        meta_data: { from: previous, to: result.status, prober: this.proberId },
+        event_type: 'status_change',
+      });
+    }
+    this.lastStatus.set(target.id, result.status);
+    this.writer.enqueue(rows);
+  }
+
+  private recordEvent(event: 'startup' | 'shutdown') {
+    const at = new Date();
+    this.writer.enqueue(
+      this.targets.map((t) => ({
+        mcp_server_id: t.id,
+        timestamp: at,
+        status: null,
+        response_time_ms: null,
+        error_message: null,
+        meta_data: { prober: this.proberId, schedule: t.schedule },
+        event_type: event,
+      })),
+    );
+  }
+
+  private async flush() {
+    await this.writer.flush();
+  }
+}

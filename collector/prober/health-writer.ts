@@ -1,0 +1,73 @@
+import type { Pool } from 'pg';
+
+/** One mcp_health_log row. */
+export interface HealthRow {
+  mcp_server_id: number;
+  timestamp: Date;
+  status: string | null;
+  response_time_ms: number | null;
+  error_message: string | null;
+  meta_data: Record<string, unknown> | null;
+  event_type: 'health_check' | 'status_change' | 'startup' | 'shutdown';
+}
+
+const INSERT_SQL = `
+INSERT INTO spanledger.mcp_health_log
+  (mcp_server_id, "timestamp", status, response_time_ms, error_message, meta_data, event_type)
+SELECT r.mcp_server_id, r."timestamp", r.status, r.response_time_ms, r.error_message, r.meta_data, r.event_type
+FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (mcp_server_id integer, "timestamp" timestamptz,
+  status text, response_time_ms integer, error_message text, meta_data jsonb, event_type text))
+  WITH ORDINALITY AS r(mcp_server_id, "timestamp", status, response_time_ms, error_message, meta_data, event_type, n)
+ORDER BY r.n`;
+
+/**
+ * Buffers health rows and writes them in batches (one multi-row INSERT). While the database is
+ * unreachable rows stay buffered, in order, and are written when it answers again; past
+ * `maxBuffered` the oldest are dropped and counted.
+ */
+export class HealthWriter {
+  private buffer: HealthRow[] = [];
+  private writing: Promise<void> | undefined;
+  dropped = 0;
+  written = 0;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly onError: (err: Error) => void,
+    private readonly maxBuffered = 100_000,
+  ) {}
+
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  enqueue(rows: readonly HealthRow[]): void {
+    this.buffer.push(...rows);
+    const excess = this.buffer.length - this.maxBuffered;
+    if (excess > 0) {
+      this.buffer.splice(0, excess);
+      this.dropped += excess;
+    }
+  }
+
+  /** Writes everything buffered; resolves false (rows kept) when the database refused. */
+  async flush(): Promise<boolean> {
+    while (this.writing) await this.writing;
+    if (this.buffer.length === 0) return true;
+    const batch = this.buffer.slice();
+    let ok = false;
+    this.writing = this.pool
+      .query(INSERT_SQL, [JSON.stringify(batch)])
+      .then(() => {
+        this.buffer.splice(0, batch.length);
+        this.written += batch.length;
+        ok = true;
+      })
+      .catch((err: Error) => this.onError(err))
+      .finally(() => {
+        this.writing = undefined;
+      });
+    await this.writing;
+    return ok;
+  }
+}

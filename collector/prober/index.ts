@@ -1,0 +1,7 @@
+export type { McpHealthConfig, McpServerConfig } from './config.js';
+export { mcpHealthSchema } from './config.js';
+export type { HealthProberOptions, ProberLogger, ProberStats } from './health-prober.js';
+export { HealthProber } from './health-prober.js';
+export type { ProbeOptions, ProbeResult, ProbeStatus, ProbeTarget } from './probe.js';
+export { probeServer } from './probe.js';
+export { resolveTarget, TargetRefusedError } from './target-guard.js';
