@@ -1,14 +1,38 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Pool } from 'pg';
+import type { PgSpanExporter } from '../exporters/index.js';
 import { pendingMigrations } from '../migrations/index.js';
+import type { ForwardSet } from './forward/index.js';
 import type { Logger } from './logger.js';
+import { createCollectorMetrics } from './metrics.js';
+import { createBearerAuth, type TokenGrant, tracesRoute } from './otlp/index.js';
+
+/** Default body limit (receivers.otlp.protocols.http.max_request_body_size). */
+const DEFAULT_BODY_LIMIT = 20 * 1024 * 1024;
+/** Default receivers.otlp.protocols.http.max_concurrent_requests. */
+const DEFAULT_MAX_CONCURRENT_REQUESTS = 64;
+/**
+ * /readyz fails once the spool is this full, so a load balancer steers new traffic elsewhere
+ * before the exporter has to answer 503 for want of spool space.
+ */
+const SPOOL_NOT_READY_RATIO = 0.9;
 
 export interface BuildCollectorOptions {
   /** Pool used for readiness checks. */
   pool: Pool;
+  /** Where received spans go (the OTLP receiver writes through it). */
+  exporter: PgSpanExporter;
   logger: Logger;
   /** Maximum request body size in bytes (after decompression, for the OTLP receiver). */
   bodyLimit?: number;
+  /** Requests the receiver handles at once; more are answered 429 (default 64). */
+  maxConcurrentRequests?: number;
+  /** Bearer tokens and their tenants; none means no authentication (loopback only). */
+  authTokens?: readonly TokenGrant[];
+  /** Forward targets every accepted request is copied to. */
+  forward?: ForwardSet;
+  /** The spool's capacity (exporters.postgres.spool.max_size); /readyz checks against it. */
+  spoolMaxBytes?: number;
 }
 
 /**
@@ -16,32 +40,59 @@ export interface BuildCollectorOptions {
  * with inject() or a loopback port; main.ts listens and owns signals.
  */
 export function buildCollector(options: BuildCollectorOptions): FastifyInstance {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
-    bodyLimit: options.bodyLimit ?? 20 * 1024 * 1024,
+    bodyLimit,
     // Per-request logs would be one line per OTLP export; /metrics counts requests instead.
     logController: new LogController({ disableRequestLogging: true }),
+  });
+  const metrics = createCollectorMetrics({
+    exporterStats: () => options.exporter.stats(),
+    forwarders: () => options.forward?.targets ?? [],
+  });
+  const tokens = options.authTokens ?? [];
+
+  app.register(tracesRoute, {
+    exporter: options.exporter,
+    bodyLimit,
+    maxConcurrentRequests: options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS,
+    authenticate: tokens.length > 0 ? createBearerAuth(tokens) : undefined,
+    onAccepted: options.forward
+      ? (body, encoding, spans) => options.forward!.enqueue(body, encoding, spans)
+      : undefined,
+    observer: metrics.receiver,
   });
 
   // Liveness: the process is up and serving. Never touches the database.
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  // Readiness: Postgres reachable and the schema current.
+  // Readiness: Postgres reachable, the schema current, room left in the spool.
   app.get('/readyz', async (_req, reply) => {
-    try {
-      const pending = await pendingMigrations(options.pool);
-      if (pending.length > 0) {
-        return reply
-          .code(503)
-          .send({ status: 'unavailable', reason: `pending migrations: ${pending.join(', ')}` });
-      }
-      return { status: 'ok' };
-    } catch (err) {
-      return reply
-        .code(503)
-        .send({ status: 'unavailable', reason: `postgres unreachable: ${(err as Error).message}` });
-    }
+    const reason = await notReadyReason(options);
+    if (reason) return reply.code(503).send({ status: 'unavailable', reason });
+    return { status: 'ok' };
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
   });
 
   return app;
+}
+
+async function notReadyReason(options: BuildCollectorOptions): Promise<string | undefined> {
+  const spooled = options.exporter.stats().spoolBytes;
+  const capacity = options.spoolMaxBytes;
+  if (capacity !== undefined && spooled >= capacity * SPOOL_NOT_READY_RATIO) {
+    return `spool nearly full: ${spooled} of ${capacity} bytes (exporters.postgres.spool.max_size)`;
+  }
+  try {
+    const pending = await pendingMigrations(options.pool);
+    if (pending.length > 0) return `pending migrations: ${pending.join(', ')}`;
+  } catch (err) {
+    return `postgres unreachable: ${(err as Error).message}`;
+  }
+  return undefined;
 }

@@ -7,6 +7,7 @@ import { createPool } from './database/index.js';
 import { openDatabaseTarget } from './database-target.js';
 import { createLogger } from './logger.js';
 import { DEFAULT_CONFIG_FILE, startCollector } from './main.js';
+import { runProbeCommand } from './probe-command.js';
 
 function fail(err: unknown): never {
   const message = err instanceof Error ? err.message : String(err);
@@ -31,7 +32,9 @@ program
   .description('run the collector (embedded Postgres when DATABASE_URL is not set)')
   .option('-c, --config <file>', `collector config (default: ./${DEFAULT_CONFIG_FILE} if present)`)
   .action(async (opts: { config?: string }) => {
-    const handle = await startCollector({ configPath: opts.config }).catch(fail);
+    // Signals are handled from the first moment: one arriving during start-up waits for the
+    // start to finish (or fail) and then stops cleanly, instead of killing Postgres mid-init.
+    const starting = startCollector({ configPath: opts.config });
     let signalled = false;
     const shutdown = (signal: NodeJS.Signals) => {
       if (signalled) {
@@ -40,16 +43,19 @@ program
       }
       signalled = true;
       process.stdout.write(`spanledger: ${signal} received, flushing and stopping\n`);
-      handle.stop().then(
-        () => {
-          process.stdout.write('spanledger: stopped\n');
-          process.exit(0);
-        },
-        (err) => fail(err),
-      );
+      starting
+        .then((handle) => handle.stop())
+        .then(
+          () => {
+            process.stdout.write('spanledger: stopped\n');
+            process.exit(0);
+          },
+          (err) => fail(err),
+        );
     };
     process.on('SIGINT', shutdown);
     process.on('SIGTERM', shutdown);
+    await starting.catch(fail);
   });
 
 program
@@ -77,6 +83,23 @@ program
       } finally {
         await target.release();
       }
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+program
+  .command('probe')
+  .description('run the MCP health prober (extensions.mcp_health) without the collector')
+  .option('-c, --config <file>', 'collector config')
+  .option('--once', 'probe every server once, write the rows, print them and exit')
+  .action(async (opts: { config?: string; once?: boolean }) => {
+    try {
+      const config = await configFrom(opts.config);
+      const code = await runProbeCommand(config, Boolean(opts.once), (l) =>
+        process.stdout.write(`${l}\n`),
+      );
+      process.exit(code);
     } catch (err) {
       fail(err);
     }

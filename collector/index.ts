@@ -1,8 +1,16 @@
 export type { BuildCollectorOptions } from './app.js';
 export { buildCollector } from './app.js';
-export type { SpanledgerConfig, SpanledgerConfigInput } from './config/index.js';
+export type {
+  OtlpHttpExporterConfig,
+  SpanledgerConfig,
+  SpanledgerConfigInput,
+} from './config/index.js';
 export { ConfigError, loadConfigFile, resolveConfig, substituteEnv } from './config/index.js';
 export type { EmbeddedPostgresHandle, EmbeddedPostgresOptions } from './database/index.js';
 export { EmbeddedPostgresError, maskDatabaseUrl, startEmbeddedPostgres } from './database/index.js';
+export type { ForwardBatch, ForwarderStats, ForwardSet } from './forward/index.js';
+export { createForwardSet, OtlpForwarder } from './forward/index.js';
 export type { CollectorHandle, StartCollectorOptions } from './main.js';
 export { DEFAULT_CONFIG_FILE, PortInUseError, startCollector } from './main.js';
+export type { OtlpEncoding, TokenGrant } from './otlp/index.js';
+export { decodeTraceRequest, OtlpDecodeError } from './otlp/index.js';

@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
+import { loadPriceBookFile, PgSpanExporter } from '../exporters/index.js';
 import { ensurePartitions, runMigrations } from '../migrations/index.js';
 import { buildCollector } from './app.js';
+import { bannerLines } from './banner.js';
 import {
   ConfigError,
   loadConfigFile,
@@ -11,10 +14,16 @@ import {
 } from './config/index.js';
 import { createPool, isPortFree } from './database/index.js';
 import { type DatabaseTarget, openDatabaseTarget } from './database-target.js';
+import { createForwardSet, type ForwardSet } from './forward/index.js';
+import { resolveHashKey } from './hash-key.js';
 import { createLogger, type Logger } from './logger.js';
+import type { HealthProber } from './prober/index.js';
+import { createProber } from './prober-runtime.js';
 
 /** The default config file, resolved against the working directory. */
 export const DEFAULT_CONFIG_FILE = 'otel-config.yaml';
+/** How long stop() lets forward targets deliver what is queued before dropping it. */
+const FORWARD_SHUTDOWN_GRACE_MS = 5_000;
 
 export interface StartCollectorOptions {
   /** Path to otel-config.yaml; when omitted, ./otel-config.yaml is used if present. */
@@ -34,6 +43,10 @@ export interface CollectorHandle {
   database: { maskedUrl: string; embedded: boolean; serverVersion: string };
   app: FastifyInstance;
   pool: Pool;
+  /** The Postgres exporter every received span goes through. */
+  exporter: PgSpanExporter;
+  /** The forward targets (service.pipelines.traces.exporters other than postgres). */
+  forward: ForwardSet;
   /** Stops accepting requests, flushes work in flight, closes pools and stops embedded Postgres. */
   stop(): Promise<void>;
 }
@@ -82,6 +95,8 @@ export async function startCollector(
 
   const target: DatabaseTarget = await openDatabaseTarget(config, env, logger);
   let pool: Pool | undefined;
+  let exporter: PgSpanExporter | undefined;
+  let prober: HealthProber | undefined;
   try {
     await runMigrations({ database: target.url, logger: logger.child({ component: 'migrate' }) });
     pool = createPool({
@@ -92,7 +107,47 @@ export async function startCollector(
       onError: (err) => logger.warn({ err }, 'postgres pool error'),
     });
     await ensurePartitions(pool);
-    const app = buildCollector({ pool, logger, bodyLimit: http.max_request_body_size });
+    const pgConfig = config.exporters.postgres;
+    const exporterLog = logger.child({ component: 'pg-exporter' });
+    exporter = new PgSpanExporter({
+      databaseUrl: target.url,
+      role: pgConfig.role || undefined,
+      maxConnections: pgConfig.max_connections,
+      applicationName: 'spanledger-collector-exporter',
+      spool: { dir: pgConfig.spool.dir, maxBytes: pgConfig.spool.max_size },
+      maxRowsPerWrite: Math.max(pgConfig.batch_size, 1),
+      flushIntervalMs: pgConfig.flush_interval,
+      transform: {
+        captureContent: pgConfig.capture_content,
+        hashKey: await resolveHashKey(
+          pgConfig.hash_key || env.SPANLEDGER_HASH_KEY || '',
+          join(dirname(resolve(pgConfig.spool.dir)), 'hash-key'),
+        ),
+        ...(pgConfig.price_book ? { priceBook: loadPriceBookFile(pgConfig.price_book) } : {}),
+      },
+      source: 'collector',
+      logger: {
+        debug: (m) => exporterLog.debug(m),
+        info: (m) => exporterLog.info(m),
+        warn: (m) => exporterLog.warn(m),
+        error: (m) => exporterLog.error(m),
+      },
+    });
+    const forward = createForwardSet(
+      config.exporters.otlphttp,
+      config.service.pipelines.traces.exporters,
+      logger,
+    );
+    const app = buildCollector({
+      pool,
+      logger,
+      exporter,
+      bodyLimit: http.max_request_body_size,
+      maxConcurrentRequests: http.max_concurrent_requests,
+      authTokens: http.auth.tokens,
+      forward,
+      spoolMaxBytes: pgConfig.spool.max_size,
+    });
     await app.listen({ host, port }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
         throw new PortInUseError(
@@ -104,13 +159,11 @@ export async function startCollector(
     const address = app.server.address();
     const boundPort = typeof address === 'object' && address ? address.port : port;
     const otlpUrl = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
-    print(`spanledger collector ready`);
-    print(`  OTLP/HTTP receiver  ${otlpUrl}/v1/traces`);
-    print(`  health              ${otlpUrl}/healthz  ${otlpUrl}/readyz`);
-    print(
-      `  database            ${target.maskedUrl} (${target.embedded ? `embedded Postgres ${target.serverVersion}, data in ${target.embedded.dataDir}` : `Postgres ${target.serverVersion}`})`,
-    );
+    prober = createProber(config, pool, logger);
+    await prober?.start();
+    for (const line of bannerLines(otlpUrl, config, target, forward)) print(line);
     const livePool = pool;
+    const liveExporter = exporter;
     let stopping: Promise<void> | undefined;
     return {
       otlpUrl,
@@ -121,9 +174,16 @@ export async function startCollector(
       },
       app,
       pool: livePool,
+      exporter: liveExporter,
+      forward,
       stop() {
         stopping ??= (async () => {
+          // Order matters: stop taking requests (finishing those in flight), flush the exporter
+          // (commit or spool every accepted span) while forward queues drain, then let go of
+          // the database.
+          await prober?.stop();
           await app.close();
+          await Promise.all([liveExporter.shutdown(), forward.shutdown(FORWARD_SHUTDOWN_GRACE_MS)]);
           await livePool.end();
           await target.release();
         })();
@@ -131,6 +191,8 @@ export async function startCollector(
       },
     };
   } catch (err) {
+    await prober?.stop().catch(() => {});
+    await exporter?.shutdown().catch(() => {});
     await pool?.end().catch(() => {});
     await target.release().catch(() => {});
     throw err;

@@ -1,3 +1,11 @@
+export {
+  computeCost,
+  createPriceBook,
+  defaultPriceBook,
+  loadPriceBookFile,
+  priceRef,
+} from './pricing/index.js';
+export type { PriceBook, PriceEntry } from './pricing/index.js';
 export type {
   BatchWriterOptions,
   DeadLetter,

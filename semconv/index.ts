@@ -16,6 +16,10 @@ export const GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
 /** @deprecated by the spec in favour of gen_ai.provider.name; still emitted by many instrumentations. */
 export const GEN_AI_SYSTEM = 'gen_ai.system';
 export const GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+export const GEN_AI_REQUEST_STREAM = 'gen_ai.request.stream';
+export const GEN_AI_REQUEST_MAX_TOKENS = 'gen_ai.request.max_tokens';
+export const GEN_AI_REQUEST_TEMPERATURE = 'gen_ai.request.temperature';
+export const GEN_AI_EMBEDDINGS_DIMENSION_COUNT = 'gen_ai.embeddings.dimension.count';
 export const GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
 export const GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
 export const GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
@@ -81,6 +85,16 @@ export const MCP_METHOD_NAME = 'mcp.method.name';
 export const MCP_SESSION_ID = 'mcp.session.id';
 export const MCP_PROTOCOL_VERSION = 'mcp.protocol.version';
 export const JSONRPC_REQUEST_ID = 'jsonrpc.request.id';
+export const MCP_RESOURCE_URI = 'mcp.resource.uri';
+/** The JSON-RPC error code of a failed MCP request, as a string. */
+export const RPC_RESPONSE_STATUS_CODE = 'rpc.response.status_code';
+export const NETWORK_TRANSPORT = 'network.transport';
+export const GEN_AI_PROMPT_NAME = 'gen_ai.prompt.name';
+/** error.type of an MCP tools/call whose result says isError (the JSON-RPC call itself succeeded). */
+export const MCP_TOOL_ERROR = 'tool_error';
+/** Keys of the W3C trace context carried in an MCP request's params._meta. */
+export const MCP_META_TRACEPARENT = 'traceparent';
+export const MCP_META_TRACESTATE = 'tracestate';
 
 // ---------------------------------------------------------------------------------------------
 // OpenInference (Arize)
@@ -218,6 +232,19 @@ export const SPANLEDGER_USAGE_SOURCE = 'spanledger.usage_source';
 export const SPANLEDGER_TERMINATION_REASON = 'spanledger.termination_reason';
 export const SPANLEDGER_INPUT_CONTENT = 'spanledger.input_content';
 export const SPANLEDGER_OUTPUT_CONTENT = 'spanledger.output_content';
+/** Tool call ids a model response asked for (an array), e.g. OpenAI tool_calls[].id. */
+export const SPANLEDGER_RESPONSE_TOOL_CALL_IDS = 'spanledger.response.tool_call_ids';
+export const SPANLEDGER_RESPONSE_TOOL_NAMES = 'spanledger.response.tool_names';
+
+/** spanledger.usage_source values the instrumentation sets. */
+export const USAGE_SOURCE = { PROVIDER: 'provider', ESTIMATED: 'estimated' } as const;
+/** spanledger.termination_reason values the instrumentation sets. */
+export const TERMINATION_REASON = {
+  COMPLETED: 'completed',
+  ABORTED: 'aborted',
+  ERROR: 'error',
+  TIMEOUT: 'timeout',
+} as const;
 
 /** Notes the exporter adds to a row's attributes (never read from spans). */
 export const SPANLEDGER_USAGE_CONVENTION = 'spanledger.usage_convention';

@@ -1,67 +1,40 @@
 import { z } from 'zod';
-import { parseDuration, parseSize } from './units.js';
+import { mcpHealthSchema } from '../prober/config.js';
+import { duration, hostPort, intBetween, optionalString, size } from './fields.js';
+import { endpointHost, isLoopbackHost } from './loopback.js';
+import {
+  OTLPHTTP_EXPORTER_NAME,
+  type OtlpHttpExporterConfig,
+  otlpHttpExporterSchema,
+} from './otlphttp-exporter.js';
 
-const duration = (fallback: string) =>
-  z
-    .union([z.string(), z.number()])
-    .default(fallback)
-    .transform((v, ctx) => {
-      const ms = parseDuration(v);
-      if (ms === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be a duration such as "500ms", "1s" or "5m"',
-        });
-        return z.NEVER;
-      }
-      return ms;
-    });
-
-const size = (fallback: string) =>
-  z
-    .union([z.string(), z.number()])
-    .default(fallback)
-    .transform((v, ctx) => {
-      const bytes = parseSize(v);
-      if (bytes === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be a size such as "512KiB", "20MiB" or "1GiB"',
-        });
-        return z.NEVER;
-      }
-      return bytes;
-    });
-
-const intBetween = (min: number, max: number, fallback: number) =>
-  z
-    .number({ error: `must be an integer between ${min} and ${max}` })
-    .int({ error: `must be an integer between ${min} and ${max}` })
-    .min(min, { error: `must be an integer between ${min} and ${max}` })
-    .max(max, { error: `must be an integer between ${min} and ${max}` })
-    .default(fallback);
-
-const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, {
-  error: 'must be host:port, such as "127.0.0.1:4318"',
-});
-
-// `key: ${env:UNSET:-}` parses as YAML null: treat it as "not set".
-const optionalString = z
-  .string()
-  .nullable()
-  .default('')
-  .transform((v) => v ?? '');
-
+// A token from an unset ${env:VAR} arrives as null: the same message says what is wanted.
 const authToken = z.strictObject({
-  token: z.string().min(16, { error: 'must be at least 16 characters' }),
-  tenant: z.string().min(1, { error: 'must name a tenant' }),
+  token: z
+    .string({ error: 'must be at least 16 characters' })
+    .min(16, { error: 'must be at least 16 characters' }),
+  tenant: z.string({ error: 'must name a tenant' }).min(1, { error: 'must name a tenant' }),
 });
 
-const otlpHttpReceiver = z.strictObject({
-  endpoint: hostPort.default('127.0.0.1:4318'),
-  max_request_body_size: size('20MiB'),
-  auth: z.strictObject({ tokens: z.array(authToken).default([]) }).prefault({}),
-});
+const otlpHttpReceiver = z
+  .strictObject({
+    endpoint: hostPort.default('127.0.0.1:4318'),
+    max_request_body_size: size('20MiB'),
+    /** Requests decoded or waiting on Postgres at once; more get 429 with Retry-After. */
+    max_concurrent_requests: intBetween(1, 100_000, 64),
+    auth: z.strictObject({ tokens: z.array(authToken).default([]) }).prefault({}),
+  })
+  .superRefine((http, ctx) => {
+    // Without tokens anyone who can reach the port could write audit rows as any tenant.
+    if (http.auth.tokens.length === 0 && !isLoopbackHost(endpointHost(http.endpoint))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endpoint'],
+        message:
+          'must be a loopback address (such as "127.0.0.1:4318") while receivers.otlp.protocols.http.auth.tokens is empty; configure tokens to listen on other interfaces',
+      });
+    }
+  });
 
 const postgresExporter = z.strictObject({
   /** Empty means: DATABASE_URL, else an embedded Postgres. */
@@ -69,7 +42,14 @@ const postgresExporter = z.strictObject({
   /** Role the writer switches to with SET ROLE; empty keeps the login role. */
   role: optionalString,
   batch_size: intBetween(1, 100_000, 2_000),
-  flush_interval: duration('1s'),
+  /** How long a write waits to gather concurrent requests into one transaction. */
+  flush_interval: duration('0ms'),
+  /** HMAC key for input/output digests of foreign spans' content (SPANLEDGER_HASH_KEY). */
+  hash_key: optionalString,
+  /** Store prompt/completion content instead of digests only (off: privacy by default). */
+  capture_content: z.boolean({ error: 'must be true or false' }).default(false),
+  /** A price book JSON file merged over the built-in one. */
+  price_book: optionalString,
   max_connections: intBetween(1, 100, 4),
   connect_timeout: duration('10s'),
   spool: z
@@ -83,12 +63,50 @@ const postgresExporter = z.strictObject({
     .prefault({}),
 });
 
+/**
+ * `postgres` plus any number of `otlphttp` / `otlphttp/<name>` forward targets. The output
+ * gathers the forward targets under `otlphttp`, keyed by their full name.
+ */
+const exporters = z
+  .looseObject({ postgres: postgresExporter.prefault({}) })
+  .superRefine((value, ctx) => {
+    const unknown = Object.keys(value).filter(
+      (key) => key !== 'postgres' && !OTLPHTTP_EXPORTER_NAME.test(key),
+    );
+    if (unknown.length > 0) {
+      ctx.addIssue({ code: 'unrecognized_keys', keys: unknown, input: value });
+    }
+  })
+  .transform((value, ctx) => {
+    const otlphttp: Record<string, OtlpHttpExporterConfig> = {};
+    for (const [key, raw] of Object.entries(value)) {
+      if (!OTLPHTTP_EXPORTER_NAME.test(key)) continue;
+      const parsed = otlpHttpExporterSchema.safeParse(raw ?? {});
+      if (parsed.success) otlphttp[key] = parsed.data;
+      else for (const issue of parsed.error.issues) addNested(ctx, key, raw, issue);
+    }
+    return { postgres: value.postgres, otlphttp };
+  });
+
+// Re-roots a forward target's issue under its key, so the message names the full field.
+function addNested(ctx: z.RefinementCtx, key: string, raw: unknown, issue: z.core.$ZodIssue) {
+  const path = [key, ...issue.path];
+  if (issue.code === 'unrecognized_keys') {
+    ctx.addIssue({ code: 'unrecognized_keys', keys: issue.keys, path, input: undefined });
+    return;
+  }
+  let node = raw;
+  for (const part of issue.path) node = (node as Record<PropertyKey, unknown> | undefined)?.[part];
+  const message = node === undefined ? 'is required' : issue.message;
+  ctx.addIssue({ code: 'custom', message, path });
+}
+
 const pipeline = z.strictObject({
   receivers: z.array(z.string()).default(['otlp']),
   exporters: z.array(z.string()).default(['postgres']),
 });
 
-export const configSchema = z.strictObject({
+const shape = z.strictObject({
   receivers: z
     .strictObject({
       otlp: z
@@ -98,9 +116,8 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
-  exporters: z.strictObject({ postgres: postgresExporter.prefault({}) }).prefault({}),
-  // Filled in by the MCP health prober; accepted as-is until then.
-  extensions: z.record(z.string(), z.unknown()).default({}),
+  exporters: exporters.prefault({}),
+  extensions: z.strictObject({ mcp_health: mcpHealthSchema.optional() }).prefault({}),
   service: z
     .strictObject({
       pipelines: z.strictObject({ traces: pipeline.prefault({}) }).prefault({}),
@@ -119,7 +136,39 @@ export const configSchema = z.strictObject({
     .prefault({}),
 });
 
+export const configSchema = shape.superRefine((config, ctx) => {
+  const traces = config.service.pipelines.traces;
+  const path = ['service', 'pipelines', 'traces'];
+  traces.receivers.forEach((name, i) => {
+    if (name !== 'otlp') {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'receivers', i],
+        message: 'names a receiver that is not defined (the only receiver is "otlp")',
+      });
+    }
+  });
+  const defined = ['postgres', ...Object.keys(config.exporters.otlphttp)];
+  traces.exporters.forEach((name, i) => {
+    if (!defined.includes(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'exporters', i],
+        message: `names an exporter that is not defined under exporters (defined: ${defined.join(', ')})`,
+      });
+    }
+  });
+  if (!traces.exporters.includes('postgres')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, 'exporters'],
+      message: 'must include "postgres": it is where spanledger writes the audit and usage rows',
+    });
+  }
+});
+
 /** The validated, defaulted configuration (durations in ms, sizes in bytes). */
 export type SpanledgerConfig = z.output<typeof configSchema>;
 /** What a user may write in otel-config.yaml. */
 export type SpanledgerConfigInput = z.input<typeof configSchema>;
+export type { OtlpHttpExporterConfig };

@@ -1,22 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-import { parseDuration } from '../config/units.js';
-
-const duration = (fallback: string) =>
-  z
-    .union([z.string(), z.number()])
-    .default(fallback)
-    .transform((v, ctx) => {
-      const ms = parseDuration(v);
-      if (ms === undefined || ms <= 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be a duration such as "500ms", "5s" or "1m"',
-        });
-        return z.NEVER;
-      }
-      return ms;
-    });
+import { duration } from '../config/fields.js';
 
 const schedule = z.string().refine((s) => cron.validate(s), {
   error: 'must be a cron expression such as "*/1 * * * *" (5 fields, or 6 with seconds)',

@@ -35,6 +35,11 @@ export interface PgSpanExporterOptions {
   transform?: Partial<TransformOptions>;
   /** Upper bound of rows merged into one transaction when exports queue up (default 20000). */
   maxRowsPerWrite?: number;
+  /**
+   * How long an idle writer waits for more exports before writing, so that concurrent small
+   * exports share one transaction (default 0: write at once; busy writers coalesce anyway).
+   */
+  flushIntervalMs?: number;
   /** Retries of a transient failure before spooling (default 4). */
   maxRetries?: number;
   retryBaseMs?: number;
@@ -249,12 +254,22 @@ export class PgSpanExporter implements SpanExporter {
   // order with the spool: while anything is spooled, new batches go behind it.
   private async drain(): Promise<void> {
     await this.ready;
+    const wait = this.options.flushIntervalMs ?? 0;
+    if (wait > 0 && this.queuedRows() < (this.options.maxRowsPerWrite ?? 20_000)) {
+      await new Promise((r) => setTimeout(r, wait));
+    }
     for (;;) {
       if (this.replayPending) await this.replaySpool();
       const jobs = this.takeJobs();
       if (jobs.length === 0) return;
       await this.process(jobs);
     }
+  }
+
+  private queuedRows(): number {
+    let n = 0;
+    for (const job of this.queue) n += job.rows.length;
+    return n;
   }
 
   private takeJobs(): Job[] {

@@ -1,0 +1,285 @@
+/**
+ * npm run bench:collector — end-to-end spans/s through the collector: OTLP/protobuf requests of
+ * 512 spans from several concurrent clients on loopback, each answered 200 only once its spans
+ * are committed, beside the exporter's direct rate (exportSpans on the same spans, the same
+ * concurrency) measured in the same run on the same Postgres. Reports request latency p50/p99.
+ * The clients run in a worker thread, so they do not share the collector's event loop.
+ * The two paths run in the order direct, http, http, direct (each on a fresh database, after a
+ * CHECKPOINT) and each rate is the mean of its two runs, so neither profits from going second.
+ *
+ * BENCH_SPANS (default 102400), BENCH_CLIENTS (default 8) scale the run.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import otlpRoot from '@opentelemetry/otlp-transformer/build/src/generated/root.js';
+import pg from 'pg';
+import { buildCollector } from '../collector/index.js';
+import { createLogger } from '../collector/logger.js';
+import { PgSpanExporter, type SpanLike } from '../exporters/index.js';
+import { genaiSpan } from './lib/genai-spans.js';
+import { benchServer, freshDatabase, rssSampler } from './lib/postgres.js';
+
+const SPANS_PER_REQUEST = 512;
+const TOTAL =
+  Math.ceil(Number(process.env.BENCH_SPANS ?? 102_400) / SPANS_PER_REQUEST) * SPANS_PER_REQUEST;
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
+const WARMUP_REQUESTS = 8;
+
+// The exporter exactly as `spanledger start` configures it with the default otel-config.yaml.
+const exporterOptions = (databaseUrl: string, spoolDir: string) => ({
+  databaseUrl,
+  maxConnections: 4,
+  maxRowsPerWrite: 2_000,
+  applicationName: 'spanledger-bench',
+  spool: { dir: spoolDir },
+  source: 'collector',
+});
+
+interface Codec {
+  fromObject(object: unknown): unknown;
+  encode(message: unknown): { finish(): Uint8Array };
+}
+const requestCodec = (
+  otlpRoot as unknown as {
+    opentelemetry: {
+      proto: { collector: { trace: { v1: { ExportTraceServiceRequest: Codec } } } };
+    };
+  }
+).opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+
+function anyValue(value: AttributeValue | undefined): object {
+  if (typeof value === 'string') return { stringValue: value };
+  if (typeof value === 'boolean') return { boolValue: value };
+  if (typeof value === 'number') {
+    return Number.isInteger(value) ? { intValue: value } : { doubleValue: value };
+  }
+  if (Array.isArray(value))
+    return { arrayValue: { values: value.map((v) => anyValue(v ?? undefined)) } };
+  return {};
+}
+
+const keyValues = (attributes: Attributes) =>
+  Object.entries(attributes).map(([key, value]) => ({ key, value: anyValue(value) }));
+
+const nanos = (ms: number) => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
+
+/** One binary ExportTraceServiceRequest for these spans (one resource, one scope). */
+function encodeRequest(spans: SpanLike[]): Uint8Array {
+  const first = spans[0]!;
+  const request = {
+    resourceSpans: [
+      {
+        resource: { attributes: keyValues(first.resource) },
+        scopeSpans: [
+          {
+            scope: first.scope,
+            spans: spans.map((s) => ({
+              traceId: Buffer.from(s.traceId, 'hex'),
+              spanId: Buffer.from(s.spanId, 'hex'),
+              parentSpanId: s.parentSpanId ? Buffer.from(s.parentSpanId, 'hex') : undefined,
+              name: s.name,
+              kind: s.kind + 1,
+              startTimeUnixNano: nanos(s.startTimeMs),
+              endTimeUnixNano: nanos(s.endTimeMs),
+              attributes: keyValues(s.attributes),
+              status: { code: s.status.code },
+            })),
+          },
+        ],
+      },
+    ],
+  };
+  return requestCodec.encode(requestCodec.fromObject(request)).finish();
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let at = 0; at < items.length; at += size) out.push(items.slice(at, at + size));
+  return out;
+}
+
+/** Runs `work` over the items with `clients` concurrent workers; returns wall-clock ms. */
+async function concurrently<T>(items: T[], clients: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+  return performance.now() - started;
+}
+
+// Starts each run from a clean WAL position, so no run pays for the previous one's checkpoint.
+async function checkpoint(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('CHECKPOINT');
+  await client.end();
+}
+
+async function countRows(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query('SELECT count(*)::int AS n FROM spanledger.audit_log');
+  await client.end();
+  return rows[0].n as number;
+}
+
+async function directRun(
+  serverUrl: string,
+  db: string,
+  batches: SpanLike[][],
+  warmup: SpanLike[][],
+) {
+  const url = await freshDatabase(serverUrl, db);
+  await checkpoint(serverUrl);
+  const spoolDir = await mkdtemp(join(tmpdir(), 'spanledger-bench-spool-'));
+  const exporter = new PgSpanExporter(exporterOptions(url, spoolDir));
+  const run = async (batch: SpanLike[]) => {
+    const outcome = await exporter.exportSpans(batch);
+    if (outcome.code !== 0 || outcome.spooled > 0)
+      throw new Error(`export failed: ${outcome.error?.message}`);
+  };
+  await concurrently(warmup, CLIENTS, run);
+  const ms = await concurrently(batches, CLIENTS, run);
+  await exporter.shutdown();
+  await rm(spoolDir, { recursive: true, force: true });
+  const rows = await countRows(url);
+  if (rows !== TOTAL + warmup.flat().length)
+    throw new Error(`direct: expected ${TOTAL} rows, got ${rows}`);
+  return { rate: TOTAL / (ms / 1000) };
+}
+
+/** What the client worker reports back. */
+interface ClientResult {
+  ms: number;
+  latencies: number[];
+}
+
+/**
+ * The clients run in a worker thread: in production they are other processes, so their HTTP and
+ * body handling must not take turns on the collector's event loop (they still share the cores).
+ */
+function runClients(endpoint: string, bodies: Uint8Array[], warmup: Uint8Array[]) {
+  return new Promise<ClientResult>((resolve, reject) => {
+    // tsx's loader hooks do not reach worker threads by themselves: register them first.
+    const entry = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+    const worker = new Worker(entry, {
+      eval: true,
+      workerData: { endpoint, bodies, warmup, clients: CLIENTS },
+    });
+    worker.once('message', (result: ClientResult) => resolve(result));
+    worker.once('error', reject);
+  });
+}
+
+/** The worker's side: warm up, then send every body with CLIENTS concurrent loops. */
+async function clientWorker() {
+  const { endpoint, bodies, warmup, clients } = workerData as {
+    endpoint: string;
+    bodies: Uint8Array[];
+    warmup: Uint8Array[];
+    clients: number;
+  };
+  const latencies: number[] = [];
+  const send = async (body: Uint8Array, record: boolean) => {
+    const t0 = performance.now();
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf' },
+      body,
+    });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`collector answered ${response.status}`);
+    if (record) latencies.push(performance.now() - t0);
+  };
+  await concurrently(warmup, clients, (b) => send(b, false));
+  const ms = await concurrently(bodies, clients, (b) => send(b, true));
+  parentPort!.postMessage({ ms, latencies } satisfies ClientResult);
+}
+
+async function httpRun(serverUrl: string, db: string, bodies: Uint8Array[], warmup: Uint8Array[]) {
+  const url = await freshDatabase(serverUrl, db);
+  await checkpoint(serverUrl);
+  const spoolDir = await mkdtemp(join(tmpdir(), 'spanledger-bench-spool-'));
+  const exporter = new PgSpanExporter(exporterOptions(url, spoolDir));
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const app = buildCollector({ pool, exporter, logger: createLogger('warn') });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const endpoint = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v1/traces`;
+  const rss = rssSampler();
+  const { ms, latencies } = await runClients(endpoint, bodies, warmup);
+  rss.stop();
+  const stats = exporter.stats();
+  await app.close();
+  await exporter.shutdown();
+  await pool.end();
+  await rm(spoolDir, { recursive: true, force: true });
+  const rows = await countRows(url);
+  if (rows !== TOTAL + warmup.length * SPANS_PER_REQUEST || stats.spooledSpans > 0) {
+    throw new Error(
+      `http: expected ${TOTAL} committed rows, got ${rows} (spooled ${stats.spooledSpans})`,
+    );
+  }
+  return { rate: TOTAL / (ms / 1000), latencies, rssMb: rss.peakMb() };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+async function main() {
+  const server = await benchServer();
+  try {
+    const spans = Array.from({ length: TOTAL }, () => genaiSpan());
+    const warmup = Array.from({ length: WARMUP_REQUESTS * SPANS_PER_REQUEST }, () => genaiSpan());
+    const batches = chunks(spans, SPANS_PER_REQUEST);
+    const warmupBatches = chunks(warmup, SPANS_PER_REQUEST);
+    const bodies = batches.map(encodeRequest);
+    const warmupBodies = warmupBatches.map(encodeRequest);
+    const mb = bodies.reduce((n, b) => n + b.length, 0) / 1024 / 1024;
+    console.log(
+      `${TOTAL} GenAI spans, ${batches.length} requests of ${SPANS_PER_REQUEST} (${(mb / batches.length).toFixed(2)} MiB each), ${CLIENTS} clients`,
+    );
+
+    const directRates: number[] = [];
+    const httpRates: number[] = [];
+    const latencies: number[] = [];
+    let rssMb = 0;
+    for (const [i, path] of (['direct', 'http', 'http', 'direct'] as const).entries()) {
+      if (path === 'direct') {
+        const run = await directRun(server.url, `bench_collector_${i}`, batches, warmupBatches);
+        directRates.push(run.rate);
+        console.log(`direct  exporter.exportSpans           ${Math.round(run.rate)} spans/s`);
+      } else {
+        const run = await httpRun(server.url, `bench_collector_${i}`, bodies, warmupBodies);
+        httpRates.push(run.rate);
+        latencies.push(...run.latencies);
+        rssMb = Math.max(rssMb, run.rssMb);
+        console.log(`http    OTLP/protobuf → committed rows ${Math.round(run.rate)} spans/s`);
+      }
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const direct = mean(directRates);
+    const http = mean(httpRates);
+    latencies.sort((a, b) => a - b);
+    const p50 = percentile(latencies, 0.5);
+    const p99 = percentile(latencies, 0.99);
+    const ratio = http / direct;
+    console.log(
+      `mean: direct ${Math.round(direct)} spans/s, http ${Math.round(http)} spans/s (${ratio.toFixed(2)}); request latency p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; peak RSS ${rssMb} MB (clients in a worker thread of the same process)`,
+    );
+    console.log(
+      `RESULT spans_per_s=${Math.round(http)} vs_direct=${ratio.toFixed(2)} p50_ms=${p50.toFixed(1)} p99_ms=${p99.toFixed(1)}`,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+if (isMainThread) await main();
+else await clientWorker();

@@ -1,0 +1,28 @@
+import type { SpanledgerConfig } from './config/index.js';
+import type { DatabaseTarget } from './database-target.js';
+import type { ForwardSet } from './forward/index.js';
+
+/** The human-readable lines printed once the collector listens: what it serves and how. */
+export function bannerLines(
+  otlpUrl: string,
+  config: Readonly<SpanledgerConfig>,
+  target: DatabaseTarget,
+  forward: ForwardSet,
+): string[] {
+  const tokens = config.receivers.otlp.protocols.http.auth.tokens;
+  const tenants = new Set(tokens.map((t) => t.tenant)).size;
+  const database = target.embedded
+    ? `embedded Postgres ${target.serverVersion}, data in ${target.embedded.dataDir}`
+    : `Postgres ${target.serverVersion}`;
+  return [
+    'spanledger collector ready',
+    `  OTLP/HTTP receiver  ${otlpUrl}/v1/traces`,
+    `  health              ${otlpUrl}/healthz  ${otlpUrl}/readyz`,
+    `  metrics             ${otlpUrl}/metrics`,
+    tokens.length > 0
+      ? `  auth                bearer tokens (${tokens.length} token(s), ${tenants} tenant(s)); the token's tenant overrides the payload's`
+      : '  auth                none: no tokens configured (receivers.otlp.protocols.http.auth.tokens), so only loopback addresses are allowed',
+    ...forward.targets.map((t) => `  forwarding to       ${t.name} ${t.targetUrl}`),
+    `  database            ${target.maskedUrl} (${database})`,
+  ];
+}

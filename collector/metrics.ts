@@ -1,0 +1,148 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ExporterStats } from '../exporters/index.js';
+import type { ForwarderStats } from './forward/index.js';
+import type { ReceiverObserver } from './otlp/index.js';
+
+/** Where the exporter's and forwarders' counters are read from at scrape time. */
+export interface MetricSources {
+  exporterStats: () => ExporterStats;
+  forwarders: () => ReadonlyArray<{ name: string; stats(): ForwarderStats }>;
+}
+
+/** The collector's Prometheus registry and the receiver's side of it. */
+export interface CollectorMetrics {
+  registry: Registry;
+  receiver: ReceiverObserver;
+}
+
+const EXPORTER_COUNTERS: ReadonlyArray<[keyof ExporterStats, string, string]> = [
+  ['spansReceived', 'spans_received', 'Spans handed to the Postgres exporter'],
+  ['spansIgnored', 'spans_ignored', 'Non-GenAI spans (forwarded, not stored)'],
+  ['spansInvalid', 'spans_invalid', 'Spans dead-lettered as unmappable'],
+  ['rowsInserted', 'rows_inserted', 'New audit_log rows'],
+  ['duplicatesSkipped', 'rows_duplicate', 'Re-sent spans already stored'],
+  ['billed', 'usage_billed', 'New llm_usage rows'],
+  ['unpriced', 'usage_unpriced', 'New llm_usage rows without a price'],
+  ['deadLettered', 'dead_lettered', 'Entries written to dead_letter'],
+  ['spooledSpans', 'spans_spooled', 'Spans written to the local spool during an outage'],
+  ['replayedSpans', 'spans_replayed', 'Spooled spans replayed into Postgres'],
+  ['droppedSpans', 'spans_dropped', 'Spans lost: Postgres unreachable and the spool full'],
+  ['retries', 'retries', 'Transient write failures retried'],
+  ['batchesWritten', 'batches_written', 'Transactions committed'],
+];
+
+const FORWARD_COUNTERS: ReadonlyArray<[keyof ForwarderStats, string, string]> = [
+  ['sentBatches', 'batches_sent', 'Requests the target accepted'],
+  ['sentSpans', 'spans_sent', 'Spans the target accepted'],
+  ['droppedSpans', 'spans_dropped', 'Spans dropped unsent (queue full or collector stopped)'],
+  ['failedSpans', 'spans_failed', 'Spans given up on (permanent error or retries exhausted)'],
+  ['retries', 'retries', 'Retried requests'],
+];
+
+/**
+ * Prometheus metrics for /metrics: the receiver's traffic (counted as it happens) and the
+ * exporter's and forwarders' counters (read from their stats() at scrape time, so the hot path
+ * only bumps plain numbers). One registry per app, so several collectors can share a process.
+ */
+export function createCollectorMetrics(sources: MetricSources): CollectorMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  for (const [key, name, help] of EXPORTER_COUNTERS) {
+    new Counter({
+      name: `spanledger_exporter_${name}_total`,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sources.exporterStats()[key]);
+      },
+    });
+  }
+  new Gauge({
+    name: 'spanledger_exporter_spool_bytes',
+    help: 'Bytes waiting in the spool for Postgres to come back',
+    registers,
+    collect() {
+      this.set(sources.exporterStats().spoolBytes);
+    },
+  });
+
+  for (const [key, name, help] of FORWARD_COUNTERS) {
+    new Counter({
+      name: `spanledger_forward_${name}_total`,
+      help,
+      labelNames: ['target'],
+      registers,
+      collect() {
+        this.reset();
+        for (const f of sources.forwarders()) this.inc({ target: f.name }, f.stats()[key]);
+      },
+    });
+  }
+  new Gauge({
+    name: 'spanledger_forward_queue_batches',
+    help: 'Requests waiting to be forwarded',
+    labelNames: ['target'],
+    registers,
+    collect() {
+      for (const f of sources.forwarders()) this.set({ target: f.name }, f.stats().queuedBatches);
+    },
+  });
+
+  return { registry, receiver: receiverMetrics(registers) };
+}
+
+function receiverMetrics(registers: Registry[]): ReceiverObserver {
+  const requests = new Counter({
+    name: 'spanledger_otlp_requests_total',
+    help: 'OTLP/HTTP trace requests by response status code',
+    labelNames: ['code'],
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'spanledger_otlp_request_duration_seconds',
+    help: 'Time from request to response (includes waiting for Postgres or the spool)',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const wire = new Counter({
+    name: 'spanledger_otlp_request_bytes_total',
+    help: 'Request body bytes as received (compressed when the client used gzip)',
+    registers,
+  });
+  const decoded = new Counter({
+    name: 'spanledger_otlp_request_decoded_bytes_total',
+    help: 'Request body bytes after decompression',
+    registers,
+  });
+  const received = new Counter({
+    name: 'spanledger_otlp_spans_received_total',
+    help: 'Spans decoded from OTLP requests',
+    registers,
+  });
+  const rejected = new Counter({
+    name: 'spanledger_otlp_spans_rejected_total',
+    help: 'Spans reported back as rejected in partial_success',
+    registers,
+  });
+  const inFlight = new Gauge({
+    name: 'spanledger_otlp_requests_in_flight',
+    help: 'OTLP requests being read, decoded or written',
+    registers,
+  });
+  return {
+    request(statusCode, durationMs) {
+      requests.inc({ code: String(statusCode) });
+      duration.observe(durationMs / 1000);
+    },
+    bytes(wireBytes, decodedBytes) {
+      wire.inc(wireBytes);
+      decoded.inc(decodedBytes);
+    },
+    spansReceived: (count) => received.inc(count),
+    spansRejected: (count) => rejected.inc(count),
+    inFlight: (count) => inFlight.set(count),
+  };
+}

@@ -1,0 +1,50 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { encodingOf } from './content-type.js';
+import { OtlpDecodeError } from './decode-error.js';
+import { OtlpHttpError } from './http-error.js';
+import { statusResponse } from './responses.js';
+
+/** google.rpc.Code INTERNAL, for the (never expected) 5xx. */
+const GRPC_INTERNAL = 13;
+/** google.rpc.Code INVALID_ARGUMENT, for fastify's own 4xx body errors. */
+const GRPC_INVALID_ARGUMENT = 3;
+
+function statusOfError(error: Error): number {
+  if (error instanceof OtlpHttpError) return error.statusCode;
+  if (error instanceof OtlpDecodeError) return 400;
+  const code = (error as FastifyError).statusCode;
+  // Fastify's own body errors (bad Content-Length, unknown media type) carry a 4xx.
+  return typeof code === 'number' && code >= 400 && code < 500 ? code : 500;
+}
+
+/**
+ * Every failure of the OTLP route as OTLP/HTTP wants it: the right status, a google.rpc.Status
+ * body in the request's encoding (JSON when the type was not one we speak), Retry-After when
+ * the client should come back. Bad input is a 4xx; only a bug here can make a 500.
+ */
+export function otlpErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const status = statusOfError(error);
+  const encoding = encodingOf(request.headers['content-type']) ?? 'json';
+  if (status >= 500) {
+    request.log.error({ err: error }, 'OTLP request failed unexpectedly');
+  } else {
+    request.log.debug({ status, reason: error.message }, 'OTLP request refused');
+  }
+  if (error instanceof OtlpHttpError && error.retryAfterSeconds !== undefined) {
+    reply.header('retry-after', String(error.retryAfterSeconds));
+  }
+  // Internal details stay in the log; the client learns only that it may retry.
+  const message = status >= 500 ? 'internal error; the request may be retried' : error.message;
+  const grpcCode =
+    status >= 500
+      ? GRPC_INTERNAL
+      : error instanceof OtlpHttpError
+        ? error.grpcCode
+        : GRPC_INVALID_ARGUMENT;
+  const body = statusResponse(encoding, grpcCode, message);
+  return reply.code(status).type(body.contentType).send(body.payload);
+}

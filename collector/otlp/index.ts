@@ -1,0 +1,14 @@
+export type { Authenticate, TokenGrant } from './bearer-auth.js';
+export { createBearerAuth } from './bearer-auth.js';
+export { encodingOf, MEDIA_TYPES } from './content-type.js';
+export { decodeTraceRequest } from './decode.js';
+export { OtlpDecodeError } from './decode-error.js';
+export { OtlpHttpError } from './http-error.js';
+export type { OtlpEncoding } from './internal-types.js';
+export type { ReadBodyOptions, RequestBody } from './read-body.js';
+export { readBody } from './read-body.js';
+export type { ReceiverObserver } from './receiver-observer.js';
+export type { OtlpBody, PartialSuccess } from './responses.js';
+export { exportResponse, statusResponse } from './responses.js';
+export type { TracesRouteOptions } from './traces-route.js';
+export { tracesRoute } from './traces-route.js';

@@ -1,0 +1,95 @@
+import type { IncomingMessage } from 'node:http';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { PgSpanExporter } from '../../exporters/index.js';
+import { createAdmission } from './admission.js';
+import type { Authenticate } from './bearer-auth.js';
+import { encodingOf, MEDIA_TYPES } from './content-type.js';
+import { decodeTraceRequest } from './decode.js';
+import { otlpErrorHandler } from './error-handler.js';
+import { OtlpHttpError } from './http-error.js';
+import type { OtlpEncoding } from './internal-types.js';
+import { partialSuccessOf } from './partial-success.js';
+import { type RequestBody, readBody } from './read-body.js';
+import type { ReceiverObserver } from './receiver-observer.js';
+import { exportResponse } from './responses.js';
+
+/** Seconds a client should wait when Postgres is unreachable and the spool is full. */
+const RETRY_AFTER_UNAVAILABLE_S = 10;
+
+export interface TracesRouteOptions {
+  exporter: Pick<PgSpanExporter, 'exportSpans'>;
+  /** Body limit in bytes, on the wire and after decompression. */
+  bodyLimit: number;
+  /** Requests handled at once; more get 429. */
+  maxConcurrentRequests: number;
+  /** Bearer token check; undefined when no tokens are configured (loopback only). */
+  authenticate?: Authenticate | undefined;
+  /** Called with every body whose spans were accepted (the forwarders' queues). */
+  onAccepted?: ((body: Buffer, encoding: OtlpEncoding, spans: number) => void) | undefined;
+  observer?: ReceiverObserver | undefined;
+}
+
+const NOOP_OBSERVER: ReceiverObserver = {
+  request() {},
+  bytes() {},
+  spansReceived() {},
+  spansRejected() {},
+  inFlight() {},
+};
+
+const EMPTY_BODY: RequestBody = { body: Buffer.alloc(0), wireBytes: 0 };
+
+/**
+ * POST /v1/traces, the OTLP/HTTP trace receiver: protobuf and JSON on one path, gzip accepted,
+ * responses in the request's encoding, 200 only once the spans are durable. Registered in its
+ * own fastify scope so its body parsers and error handler apply to this route only.
+ */
+export async function tracesRoute(app: FastifyInstance, options: TracesRouteOptions) {
+  const observer = options.observer ?? NOOP_OBSERVER;
+  const admission = createAdmission({ ...options, observer });
+
+  app.removeAllContentTypeParsers();
+  const parseBody = (request: FastifyRequest, payload: IncomingMessage) =>
+    readBody(payload, {
+      limit: options.bodyLimit,
+      contentEncoding: request.headers['content-encoding'],
+    });
+  app.addContentTypeParser([MEDIA_TYPES.protobuf, MEDIA_TYPES.json], parseBody);
+  app.addHook('onRequest', admission.admit);
+  app.addHook('onResponse', async (_request, reply) =>
+    observer.request(reply.statusCode, reply.elapsedTime),
+  );
+  app.setErrorHandler(otlpErrorHandler);
+
+  app.post('/v1/traces', async (request, reply) => {
+    const encoding = encodingOf(request.headers['content-type']);
+    if (!encoding) {
+      throw new OtlpHttpError(
+        415,
+        'Content-Type must be application/x-protobuf or application/json',
+      );
+    }
+    const { body, wireBytes } = (request.body as RequestBody | undefined) ?? EMPTY_BODY;
+    observer.bytes(wireBytes, body.length);
+    const spans = decodeTraceRequest(body, encoding);
+    observer.spansReceived(spans.length);
+    let partial: ReturnType<typeof partialSuccessOf>;
+    if (spans.length > 0) {
+      const tenantId = admission.tenantOf(request);
+      const outcome = await options.exporter.exportSpans(spans, { tenantId });
+      if (outcome.code !== ExportResultCode.SUCCESS) {
+        throw new OtlpHttpError(
+          503,
+          `spans not stored: ${outcome.error?.message ?? 'the exporter failed'}`,
+          RETRY_AFTER_UNAVAILABLE_S,
+        );
+      }
+      observer.spansRejected(outcome.rejected.length);
+      partial = partialSuccessOf(outcome);
+      options.onAccepted?.(body, encoding, spans.length);
+    }
+    const response = exportResponse(encoding, partial);
+    return reply.code(200).type(response.contentType).send(response.payload);
+  });
+}
