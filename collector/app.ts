@@ -6,6 +6,7 @@ import type { ForwardSet } from './forward/index.js';
 import type { Logger } from './logger.js';
 import { createCollectorMetrics } from './metrics.js';
 import { createBearerAuth, type TokenGrant, tracesRoute } from './otlp/index.js';
+import type { HealthProber } from './prober/index.js';
 
 /** Default body limit (receivers.otlp.protocols.http.max_request_body_size). */
 const DEFAULT_BODY_LIMIT = 20 * 1024 * 1024;
@@ -33,6 +34,8 @@ export interface BuildCollectorOptions {
   forward?: ForwardSet;
   /** The spool's capacity (exporters.postgres.spool.max_size); /readyz checks against it. */
   spoolMaxBytes?: number;
+  /** The MCP health prober, read at scrape time (it starts after the app is built). */
+  prober?: () => HealthProber | undefined;
 }
 
 /**
@@ -50,6 +53,7 @@ export function buildCollector(options: BuildCollectorOptions): FastifyInstance 
   const metrics = createCollectorMetrics({
     exporterStats: () => options.exporter.stats(),
     forwarders: () => options.forward?.targets ?? [],
+    ...(options.prober ? { prober: options.prober } : {}),
   });
   const tokens = options.authTokens ?? [];
 

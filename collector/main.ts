@@ -147,6 +147,7 @@ export async function startCollector(
       authTokens: http.auth.tokens,
       forward,
       spoolMaxBytes: pgConfig.spool.max_size,
+      prober: () => prober,
     });
     await app.listen({ host, port }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {

@@ -2,11 +2,14 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { ExporterStats } from '../exporters/index.js';
 import type { ForwarderStats } from './forward/index.js';
 import type { ReceiverObserver } from './otlp/index.js';
+import type { HealthProber } from './prober/index.js';
 
 /** Where the exporter's and forwarders' counters are read from at scrape time. */
 export interface MetricSources {
   exporterStats: () => ExporterStats;
   forwarders: () => ReadonlyArray<{ name: string; stats(): ForwarderStats }>;
+  /** The MCP health prober, once started (absent when disabled). */
+  prober?: () => HealthProber | undefined;
 }
 
 /** The collector's Prometheus registry and the receiver's side of it. */
@@ -91,7 +94,59 @@ export function createCollectorMetrics(sources: MetricSources): CollectorMetrics
     },
   });
 
+  if (sources.prober) proberMetrics(registers, sources.prober);
   return { registry, receiver: receiverMetrics(registers) };
+}
+
+// Health beside tool-call error rates in Grafana: up/down and latency per server, probe counts.
+function proberMetrics(registers: Registry[], prober: () => HealthProber | undefined) {
+  new Gauge({
+    name: 'spanledger_mcp_server_up',
+    help: '1 when the latest probe found the MCP server healthy or degraded, else 0',
+    labelNames: ['server', 'status'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [server, r] of prober()?.latest() ?? []) {
+        this.set(
+          { server, status: r.status },
+          r.status === 'healthy' || r.status === 'degraded' ? 1 : 0,
+        );
+      }
+    },
+  });
+  new Gauge({
+    name: 'spanledger_mcp_probe_duration_seconds',
+    help: 'Duration of the latest probe of each MCP server',
+    labelNames: ['server'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [server, r] of prober()?.latest() ?? [])
+        this.set({ server }, r.responseTimeMs / 1000);
+    },
+  });
+  new Counter({
+    name: 'spanledger_mcp_probes_total',
+    help: 'MCP probes run by this collector',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(prober()?.stats.probes ?? 0);
+    },
+  });
+  new Counter({
+    name: 'spanledger_mcp_probe_ticks_skipped_total',
+    help: 'Scheduled probes skipped: overlap (previous still running) or claimed (another prober)',
+    labelNames: ['reason'],
+    registers,
+    collect() {
+      this.reset();
+      const stats = prober()?.stats;
+      this.inc({ reason: 'overlap' }, stats?.skippedOverlap ?? 0);
+      this.inc({ reason: 'claimed' }, stats?.skippedClaimed ?? 0);
+    },
+  });
 }
 
 function receiverMetrics(registers: Registry[]): ReceiverObserver {

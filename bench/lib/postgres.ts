@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../../collector/database/index.js';
+import { findFreePort, startEmbeddedPostgres } from '../../collector/database/index.js';
 import { runMigrations } from '../../migrations/index.js';
 
 /**
@@ -17,7 +17,8 @@ export async function benchServer() {
   await chmod(base, 0o755);
   const server = await startEmbeddedPostgres({
     dataDir: join(base, 'pg'),
-    port: 56432,
+    // A port of its own, so benchmarks running side by side do not collide.
+    port: await findFreePort(),
     settings: { shared_buffers: '512MB', max_wal_size: '4GB', checkpoint_timeout: '30min' },
   });
   const stop = async () => {

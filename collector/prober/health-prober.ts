@@ -48,6 +48,7 @@ export class HealthProber {
   private readonly proberId: string;
   private readonly inFlight = new Map<number, Promise<void>>();
   private readonly lastStatus = new Map<number, string>();
+  private readonly lastResults = new Map<string, { status: string; responseTimeMs: number }>();
   private tasks: ScheduledTask[] = [];
   private targets: ProbeTarget[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
@@ -98,6 +99,11 @@ export class HealthProber {
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.recordEvent('shutdown');
     await this.flush();
+  }
+
+  /** The latest probe of each server this prober ran, by server name (for /metrics). */
+  latest(): ReadonlyMap<string, { status: string; responseTimeMs: number }> {
+    return this.lastResults;
   }
 
   /** Rows not yet written (database unavailable). */
@@ -202,6 +208,10 @@ export class HealthProber {
       });
     }
     this.lastStatus.set(target.id, result.status);
+    this.lastResults.set(target.name, {
+      status: result.status,
+      responseTimeMs: result.responseTimeMs,
+    });
     this.writer.enqueue(rows);
   }
 
