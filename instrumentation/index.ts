@@ -1,7 +1,6 @@
-// spanledger/instrumentation — what a service adds. Automatic instrumentation of the OpenAI,
-// Anthropic and MCP clients and initTelemetry() arrive with the instrumentation issue; until
-// then this entry point exports the attribute names a service sets on its own GenAI spans so
-// that the exporter and collector attribute them (tenant, user, session, request, digests).
+// spanledger/instrumentation — what a service adds: initTelemetry() wires the SDK; the
+// instrument*() functions patch the OpenAI, Anthropic and MCP clients; the manual API covers
+// anything else. Instrumentation files use @opentelemetry/api only; init-telemetry.ts wires the SDK.
 export {
   GEN_AI_CONVERSATION_ID,
   GEN_AI_OPERATION_NAME,
@@ -23,3 +22,19 @@ export {
   SPANLEDGER_TENANT_ID,
   SPANLEDGER_USER_ID,
 } from '../semconv/index.js';
+export { anthropicUsage, instrumentAnthropic, sdkTracesItself } from './anthropic.js';
+export type { AuditContext } from './audit-context.js';
+export { auditAttributes, getAuditContext, withAuditContext } from './audit-context.js';
+export { AuditContextSpanProcessor } from './audit-span-processor.js';
+export type { InstrumentationOptions, ResolvedInstrumentationOptions } from './config.js';
+export { configureInstrumentation, instrumentationOptions } from './config.js';
+export type { InitTelemetryOptions, TelemetryHandle } from './init-telemetry.js';
+export { initTelemetry } from './init-telemetry.js';
+export type { LlmCallRecorder } from './manual.js';
+export { traceLlmCall, traceLlmStream, traceToolCall } from './manual.js';
+export { instrumentMcpClient } from './mcp-client.js';
+export { instrumentMcpServer } from './mcp-server.js';
+export { instrumentOpenAI } from './openai.js';
+export { digest, isSecretKey, redactText, redactValue } from './privacy.js';
+export { INSTRUMENTATION_SCOPE } from './tracer.js';
+export type { LlmCallMeta, LlmCallOutcome, LlmUsage, ToolCallMeta } from './types.js';

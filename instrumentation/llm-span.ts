@@ -1,0 +1,201 @@
+import {
+  type Attributes,
+  type Context,
+  context,
+  type Span,
+  SpanKind,
+  trace,
+} from '@opentelemetry/api';
+import {
+  GEN_AI_INPUT_MESSAGES,
+  GEN_AI_OPERATION,
+  GEN_AI_OPERATION_NAME,
+  GEN_AI_OUTPUT_MESSAGES,
+  GEN_AI_PROVIDER_NAME,
+  GEN_AI_REQUEST_MODEL,
+  GEN_AI_RESPONSE_FINISH_REASONS,
+  GEN_AI_RESPONSE_ID,
+  GEN_AI_RESPONSE_MODEL,
+  GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  GEN_AI_USAGE_INPUT_TOKENS,
+  GEN_AI_USAGE_OUTPUT_TOKENS,
+  GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  SPANLEDGER_INPUT_HASH,
+  SPANLEDGER_OUTPUT_HASH,
+  SPANLEDGER_RESPONSE_TOOL_CALL_IDS,
+  SPANLEDGER_RESPONSE_TOOL_NAMES,
+  SPANLEDGER_TERMINATION_REASON,
+  SPANLEDGER_USAGE_SOURCE,
+  TERMINATION_REASON,
+  USAGE_SOURCE,
+} from '../semconv/index.js';
+import { auditAttributes, getAuditContext } from './audit-context.js';
+import { instrumentationOptions } from './config.js';
+import { textOf } from './content.js';
+import { recordError, safely } from './errors.js';
+import { estimateTokens } from './estimate.js';
+import { contentText, digest, redactValue } from './privacy.js';
+import { getTracer } from './tracer.js';
+import type { LlmCallMeta, LlmCallOutcome, LlmUsage } from './types.js';
+
+const ESTIMABLE = new Set<string>([GEN_AI_OPERATION.CHAT, GEN_AI_OPERATION.TEXT_COMPLETION]);
+
+/**
+ * One model call's span and what is known about the call so far. Streams feed it chunk by chunk;
+ * it ends exactly once, however the call ends (completed, failed, aborted). Every method is safe
+ * to call from a wrapper: failures go to the diag logger.
+ */
+export class LlmSpan {
+  readonly span: Span;
+  readonly context: Context;
+  private readonly meta: LlmCallMeta;
+  private readonly operation: string;
+  private usage: LlmUsage = {};
+  private outcome: Omit<LlmCallOutcome, 'usage'> = {};
+  private outputText = '';
+  private ended = false;
+  private failed = false;
+
+  private constructor(meta: LlmCallMeta, span: Span, parent: Context) {
+    this.meta = meta;
+    this.operation = meta.operation ?? GEN_AI_OPERATION.CHAT;
+    this.span = span;
+    this.context = trace.setSpan(parent, span);
+  }
+
+  /** Starts the span under the active context; undefined (and logged) if that fails. */
+  static start(meta: LlmCallMeta, parent: Context = context.active()): LlmSpan | undefined {
+    return safely('starting an LLM span', () => {
+      const operation = meta.operation ?? GEN_AI_OPERATION.CHAT;
+      const attributes: Attributes = {
+        ...meta.attributes,
+        ...auditAttributes(getAuditContext(parent)),
+        [GEN_AI_OPERATION_NAME]: operation,
+        [GEN_AI_PROVIDER_NAME]: meta.provider,
+        [GEN_AI_REQUEST_MODEL]: meta.model,
+      };
+      const options = instrumentationOptions();
+      if (meta.input !== undefined) {
+        attributes[SPANLEDGER_INPUT_HASH] = digest(meta.input, options.hashKey);
+        if (options.captureMessageContent) {
+          attributes[GEN_AI_INPUT_MESSAGES] = contentText(redactValue(meta.input));
+        }
+      }
+      const span = getTracer().startSpan(
+        `${operation} ${meta.model}`,
+        { kind: SpanKind.CLIENT, attributes },
+        parent,
+      );
+      return new LlmSpan(meta, span, parent);
+    });
+  }
+
+  /** Merges counts; later reports of a count replace earlier ones (stream deltas are totals). */
+  addUsage(usage: LlmUsage | undefined): void {
+    if (!usage) return;
+    for (const [key, value] of Object.entries(usage) as Array<[keyof LlmUsage, unknown]>) {
+      if (typeof value === 'number' && Number.isFinite(value)) this.usage[key] = value;
+    }
+  }
+
+  /** Records what the response said; undefined fields keep what was recorded before. */
+  record(outcome: LlmCallOutcome): void {
+    this.addUsage(outcome.usage);
+    const { usage: _usage, ...rest } = outcome;
+    for (const [key, value] of Object.entries(rest)) {
+      if (value !== undefined) (this.outcome as Record<string, unknown>)[key] = value;
+    }
+  }
+
+  /** Appends streamed completion text (kept in memory for the digest and estimates only). */
+  appendOutputText(text: string | undefined | null): void {
+    if (typeof text === 'string') this.outputText += text;
+  }
+
+  /** Ends the span as completed. */
+  end(): void {
+    this.finish(() => {});
+  }
+
+  /** Ends the span as failed with the app's error (which the caller re-throws unchanged). */
+  fail(error: unknown): void {
+    // A failed call is not estimated: without a response there is nothing to count as output.
+    this.failed = true;
+    this.finish(() => recordError(this.span, error));
+  }
+
+  /** Ends the span as aborted (consumer stopped reading, AbortController), keeping usage seen. */
+  abort(): void {
+    this.finish(() =>
+      this.span.setAttribute(SPANLEDGER_TERMINATION_REASON, TERMINATION_REASON.ABORTED),
+    );
+  }
+
+  private finish(mark: () => void): void {
+    if (this.ended) return;
+    this.ended = true;
+    safely('ending an LLM span', () => {
+      this.writeOutcome();
+      mark();
+    });
+    safely('ending an LLM span', () => this.span.end());
+  }
+
+  private writeOutcome(): void {
+    const span = this.span;
+    const { responseModel, responseId, finishReasons, toolCalls } = this.outcome;
+    if (responseModel) span.setAttribute(GEN_AI_RESPONSE_MODEL, responseModel);
+    if (responseId) span.setAttribute(GEN_AI_RESPONSE_ID, responseId);
+    if (finishReasons?.length) span.setAttribute(GEN_AI_RESPONSE_FINISH_REASONS, finishReasons);
+    if (toolCalls?.length) {
+      const ids = toolCalls.map((call) => call.id).filter((id): id is string => !!id);
+      const names = toolCalls.map((call) => call.name).filter((name): name is string => !!name);
+      if (ids.length) span.setAttribute(SPANLEDGER_RESPONSE_TOOL_CALL_IDS, ids);
+      if (names.length) span.setAttribute(SPANLEDGER_RESPONSE_TOOL_NAMES, names);
+    }
+    this.writeOutput();
+    this.writeUsage();
+  }
+
+  private writeOutput(): void {
+    const output = this.outcome.output ?? (this.outputText !== '' ? this.outputText : undefined);
+    if (output === undefined) return;
+    const options = instrumentationOptions();
+    this.span.setAttribute(SPANLEDGER_OUTPUT_HASH, digest(output, options.hashKey));
+    if (options.captureMessageContent) {
+      this.span.setAttribute(GEN_AI_OUTPUT_MESSAGES, contentText(redactValue(output)));
+    }
+  }
+
+  private writeUsage(): void {
+    const usage = { ...this.usage };
+    let source: string = USAGE_SOURCE.PROVIDER;
+    if (usage.inputTokens === undefined && usage.outputTokens === undefined) {
+      if (!this.estimate(usage)) return;
+      source = USAGE_SOURCE.ESTIMATED;
+    }
+    const set = (key: string, value: number | undefined) => {
+      if (value !== undefined) this.span.setAttribute(key, value);
+    };
+    set(GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
+    set(GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens);
+    set(GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens);
+    set(GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheCreationInputTokens);
+    set(GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
+    this.span.setAttribute(SPANLEDGER_USAGE_SOURCE, source);
+  }
+
+  /** Fills input/output with tokenizer counts; false when estimating is off or impossible. */
+  private estimate(usage: LlmUsage): boolean {
+    const { estimateMissingUsage } = instrumentationOptions();
+    if (this.failed || !estimateMissingUsage || !ESTIMABLE.has(this.operation)) {
+      return false;
+    }
+    const output =
+      this.outcome.output !== undefined ? textOf(this.outcome.output) : this.outputText;
+    usage.inputTokens = estimateTokens(textOf(this.meta.input));
+    usage.outputTokens = estimateTokens(output);
+    return usage.inputTokens !== undefined || usage.outputTokens !== undefined;
+  }
+}

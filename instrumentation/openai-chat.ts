@@ -1,0 +1,121 @@
+import { GEN_AI_OPERATION } from '../semconv/index.js';
+import { instrumentationOptions } from './config.js';
+import type { LlmSpan } from './llm-span.js';
+import { type Body, type CallReader, requestAttributes, runInstrumented } from './openai-shared.js';
+import type { LlmUsage } from './types.js';
+
+interface ChatUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  prompt_tokens_details?: { cached_tokens?: number } | null;
+  completion_tokens_details?: { reasoning_tokens?: number } | null;
+}
+
+interface ToolCallDelta {
+  id?: string;
+  function?: { name?: string };
+}
+
+interface Choice {
+  finish_reason?: string | null;
+  message?: { content?: unknown; tool_calls?: ToolCallDelta[] };
+  delta?: { content?: string | null; tool_calls?: ToolCallDelta[] };
+}
+
+interface ChatValue {
+  id?: string;
+  model?: string;
+  choices?: Choice[];
+  usage?: ChatUsage | null;
+}
+
+/** OpenAI chat usage in OTel terms: prompt_tokens already includes cached tokens. */
+export function chatUsage(usage: ChatUsage | null | undefined): LlmUsage | undefined {
+  if (!usage) return undefined;
+  return {
+    inputTokens: usage.prompt_tokens,
+    outputTokens: usage.completion_tokens,
+    cacheReadInputTokens: usage.prompt_tokens_details?.cached_tokens,
+    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens,
+  };
+}
+
+function toolCallsOf(choices: Choice[], key: 'message' | 'delta') {
+  return choices
+    .flatMap((choice) => choice[key]?.tool_calls ?? [])
+    .filter((call) => call.id || call.function?.name)
+    .map((call) => ({ id: call.id, name: call.function?.name }));
+}
+
+function finishReasons(choices: Choice[]): string[] | undefined {
+  const reasons = choices.map((c) => c.finish_reason).filter((r): r is string => !!r);
+  return reasons.length ? reasons : undefined;
+}
+
+/** Reads chat completions; hides the usage-only chunk when we asked for it, not the app. */
+function chatReader(injectedUsage: boolean): CallReader<unknown, unknown> {
+  const toolCalls: Array<{ id?: string; name?: string }> = [];
+  const reasons: string[] = [];
+  return {
+    onResult(llm: LlmSpan, value: unknown) {
+      const chat = value as ChatValue;
+      const choices = chat.choices ?? [];
+      llm.record({
+        usage: chatUsage(chat.usage),
+        responseModel: chat.model,
+        responseId: chat.id,
+        finishReasons: finishReasons(choices),
+        toolCalls: toolCallsOf(choices, 'message'),
+        output: choices.map((choice) => choice.message),
+      });
+    },
+    onChunk(llm: LlmSpan, value: unknown) {
+      const chunk = value as ChatValue;
+      const choices = chunk.choices ?? [];
+      for (const choice of choices) llm.appendOutputText(choice.delta?.content);
+      toolCalls.push(...toolCallsOf(choices, 'delta'));
+      reasons.push(...(finishReasons(choices) ?? []));
+      llm.record({
+        usage: chatUsage(chunk.usage),
+        responseModel: chunk.model,
+        responseId: chunk.id,
+        finishReasons: reasons.length ? [...reasons] : undefined,
+        toolCalls: toolCalls.length ? [...toolCalls] : undefined,
+      });
+      if (!injectedUsage) return true;
+      if (choices.length === 0 && chunk.usage) return false;
+      if (chunk.usage === null) delete chunk.usage;
+      return true;
+    },
+  };
+}
+
+/** Wraps `Completions.prototype.create` (chat). */
+export function wrapChatCreate(original: (this: unknown, ...args: unknown[]) => unknown) {
+  return function create(this: unknown, ...args: unknown[]): unknown {
+    const body = args[0] as Body | undefined;
+    if (!body || typeof body !== 'object' || typeof body.model !== 'string') {
+      return original.apply(this, args);
+    }
+    const streamOptions = body.stream_options as { include_usage?: boolean } | undefined;
+    const inject =
+      body.stream === true &&
+      streamOptions?.include_usage === undefined &&
+      instrumentationOptions().includeStreamUsage;
+    const sent = inject
+      ? { ...body, stream_options: { ...streamOptions, include_usage: true } }
+      : body;
+    const client = (this as { _client?: unknown })._client;
+    return runInstrumented(
+      {
+        provider: 'openai',
+        model: body.model,
+        operation: GEN_AI_OPERATION.CHAT,
+        input: body.messages,
+        attributes: requestAttributes(client, body),
+      },
+      chatReader(inject),
+      () => original.call(this, sent, ...args.slice(1)),
+    );
+  };
+}
