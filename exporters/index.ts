@@ -1,11 +1,3 @@
-export {
-  computeCost,
-  createPriceBook,
-  defaultPriceBook,
-  loadPriceBookFile,
-  priceRef,
-} from './pricing/index.js';
-export type { PriceBook, PriceEntry } from './pricing/index.js';
 export type {
   BatchWriterOptions,
   DeadLetter,
@@ -33,3 +25,11 @@ export {
   WriteUnavailableError,
   writeRows,
 } from './postgres/index.js';
+export type { PriceBook, PriceEntry } from './pricing/index.js';
+export {
+  computeCost,
+  createPriceBook,
+  defaultPriceBook,
+  loadPriceBookFile,
+  priceRef,
+} from './pricing/index.js';

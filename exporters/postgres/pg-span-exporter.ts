@@ -40,6 +40,11 @@ export interface PgSpanExporterOptions {
    * exports share one transaction (default 0: write at once; busy writers coalesce anyway).
    */
   flushIntervalMs?: number;
+  /**
+   * Concurrent transactions for one large write, split by trace id (default 2). Each lane takes
+   * a pool connection, so maxConnections should be at least this.
+   */
+  writeLanes?: number;
   /** Retries of a transient failure before spooling (default 4). */
   maxRetries?: number;
   retryBaseMs?: number;
@@ -75,6 +80,8 @@ interface SpoolRecord {
 }
 
 const DEFAULT_SPOOL_BYTES = 1024 ** 3;
+// Below this many rows per lane, a second transaction costs more than it saves.
+const MIN_ROWS_PER_LANE = 500;
 const DEFAULT_SPOOL_DIR = '.spanledger/spool';
 
 /**
@@ -294,23 +301,52 @@ export class PgSpanExporter implements SpanExporter {
       this.toSpool(jobs, rows, dead, new Error('earlier batches are still spooled'));
       return;
     }
+    const parts = this.splitByTrace(rows, dead);
     const started = performance.now();
-    try {
-      const report = await this.write(rows, dead);
-      this.latency?.record(performance.now() - started);
-      this.count(report);
+    const results = await Promise.allSettled(parts.map((p) => this.write(p.rows, p.dead)));
+    this.latency?.record(performance.now() - started);
+    const unwritten: SpoolRecord[] = [];
+    let unavailable: Error | undefined;
+    let unexpected: Error | undefined;
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') this.count(r.value);
+      else if (r.reason instanceof WriteUnavailableError) {
+        unavailable = r.reason;
+        unwritten.push(parts[i]!);
+      } else unexpected = r.reason as Error;
+    });
+    if (unexpected) {
+      this.log.error(
+        `spanledger exporter: unexpected write failure: ${unexpected.stack ?? unexpected}`,
+      );
+      this.statsValue.droppedSpans += rows.length;
+      for (const j of jobs) j.resolve({ spooled: false, error: unexpected });
+    } else if (unavailable) {
+      // Lanes that committed stay committed; the rest is spooled (replay is idempotent anyway).
+      this.toSpool(
+        jobs,
+        unwritten.flatMap((p) => p.rows),
+        unwritten.flatMap((p) => p.dead),
+        unavailable,
+      );
+    } else {
       for (const j of jobs) j.resolve({ spooled: false });
-    } catch (err) {
-      if (err instanceof WriteUnavailableError) {
-        this.toSpool(jobs, rows, dead, err);
-      } else {
-        this.log.error(
-          `spanledger exporter: unexpected write failure: ${(err as Error).stack ?? err}`,
-        );
-        this.statsValue.droppedSpans += rows.length;
-        for (const j of jobs) j.resolve({ spooled: false, error: err as Error });
-      }
     }
+  }
+
+  /**
+   * Large writes are split into `writeLanes` transactions that run at once, by trace id: the
+   * leaf-billing rules compare spans of one trace, so one trace always stays in one lane and its
+   * decisions are serialised exactly as with a single lane.
+   */
+  private splitByTrace(rows: SpanRow[], dead: DeadLetter[]): SpoolRecord[] {
+    const lanes = this.options.writeLanes ?? 2;
+    if (lanes <= 1 || rows.length < MIN_ROWS_PER_LANE * 2) return [{ rows, dead }];
+    const parts: SpoolRecord[] = Array.from({ length: lanes }, () => ({ rows: [], dead: [] }));
+    for (const row of rows)
+      parts[Number.parseInt(row.trace_id.slice(0, 8), 16) % lanes]!.rows.push(row);
+    parts[0]!.dead = dead;
+    return parts.filter((p) => p.rows.length > 0 || p.dead.length > 0);
   }
 
   private write(rows: SpanRow[], dead: DeadLetter[]): Promise<WriteReport> {

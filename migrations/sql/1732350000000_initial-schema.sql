@@ -88,7 +88,8 @@ CREATE TABLE spanledger.audit_log_default PARTITION OF spanledger.audit_log DEFA
 CREATE INDEX audit_log_tenant_started_idx ON spanledger.audit_log (tenant_id, started_at DESC);
 CREATE INDEX audit_log_started_idx ON spanledger.audit_log (started_at DESC);
 CREATE INDEX audit_log_event_type_started_idx ON spanledger.audit_log (event_type, started_at DESC);
-CREATE INDEX audit_log_trace_idx ON spanledger.audit_log (trace_id);
+-- No separate trace_id index: the primary key (trace_id, span_id, started_at) serves
+-- "every row of a trace" lookups already.
 
 -- ---------------------------------------------------------------------------------------------
 -- llm_usage: the usage ledger, one row per billable (leaf) model call. Immutable.

@@ -183,4 +183,53 @@ describe('leaf-only billing', () => {
     );
     expect(rows.filter((r) => r.billed)).toHaveLength(1);
   });
+
+  it('large writes split into parallel lanes keep the billing decisions of every trace intact', async () => {
+    const t = createTestTracer();
+    const traces: string[] = [];
+    const start = Date.now();
+    // 400 traces × (agent + 2 children + a duplicate of child 1) = 1,600 spans: above the size
+    // at which the exporter writes in two concurrent transactions.
+    for (let i = 0; i < 400; i++) {
+      const agent = t.open(
+        'invoke_agent',
+        {
+          'gen_ai.operation.name': 'invoke_agent',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.usage.input_tokens': 30,
+          'gen_ai.usage.output_tokens': 3,
+        },
+        start,
+      );
+      const a = chatAttributes({
+        'gen_ai.response.id': `lane-${i}`,
+        'gen_ai.usage.input_tokens': 10,
+        'gen_ai.usage.output_tokens': 1,
+      });
+      t.span('chat', a, { parent: agent, startMs: start + 1 });
+      t.span('openai.chat', a, { parent: agent, startMs: start + 2 });
+      t.span(
+        'chat',
+        chatAttributes({ 'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.output_tokens': 2 }),
+        { parent: agent, startMs: start + 50 },
+      );
+      agent.end(start + 100);
+      traces.push(agent.spanContext().traceId);
+    }
+    const spans = t.finished();
+    expect(spans.length).toBe(1600);
+    await exportVia(exporterHandle.exporter, spans);
+    await exportVia(exporterHandle.exporter, spans);
+    const { rows } = await db.pool.query(
+      `SELECT count(*)::int AS billed, sum(input_tokens)::int AS input FROM spanledger.llm_usage WHERE trace_id = ANY($1)`,
+      [traces],
+    );
+    // Per trace: child 1 once (its duplicate not), child 2, the agent never: 2 rows, 30 tokens.
+    expect(rows[0]).toEqual({ billed: 800, input: 400 * 30 });
+    const audit = await db.pool.query(
+      'SELECT count(*)::int AS n FROM spanledger.audit_log WHERE trace_id = ANY($1)',
+      [traces],
+    );
+    expect(audit.rows[0].n).toBe(1600);
+  });
 });
