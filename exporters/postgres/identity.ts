@@ -1,19 +1,20 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as sc from '../../semconv/index.js';
 import { firstString } from './attribute-readers.js';
-import type { SpanLike } from './rows.js';
+import type { SpanLike, SpanRow } from './rows.js';
 import { sanitizeNullable } from './sanitize.js';
 
 /** Who made the call and from where: the row's identity columns. */
-export interface Identity {
-  tenant_id: string | null;
-  user_id: string | null;
-  session_id: string | null;
-  request_id: string | null;
-  service_name: string | null;
-  service_version: string | null;
-  deployment_environment: string | null;
-}
+export type Identity = Pick<
+  SpanRow,
+  | 'tenant_id'
+  | 'user_id'
+  | 'session_id'
+  | 'request_id'
+  | 'service_name'
+  | 'service_version'
+  | 'deployment_environment'
+>;
 
 const USER_KEYS = [
   sc.SPANLEDGER_USER_ID,

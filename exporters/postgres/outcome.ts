@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import * as sc from '../../semconv/index.js';
 import { firstString, readString } from './attribute-readers.js';
 import { redactSecrets } from './redact.js';
-import type { SpanLike } from './rows.js';
+import type { SpanLike, SpanRow } from './rows.js';
 import { sanitizeNullable, sanitizeString } from './sanitize.js';
 
 /** error_message is for a human skimming an audit row, not for the full stack trace. */
@@ -13,14 +13,15 @@ const STATUS_ERROR = 2;
 const MAX_FINISH_REASONS = 16;
 
 /** How the call ended: the row's outcome columns. */
-export interface Outcome {
-  status: 'ok' | 'error';
-  error_type: string | null;
-  error_message: string | null;
-  http_status: number | null;
-  finish_reasons: string[] | null;
-  termination_reason: string | null;
-}
+export type Outcome = Pick<
+  SpanRow,
+  | 'status'
+  | 'error_type'
+  | 'error_message'
+  | 'http_status'
+  | 'finish_reasons'
+  | 'termination_reason'
+>;
 
 /** Single-value finish reasons, by convention (the OTel array is read first). */
 const SINGLE_FINISH_REASON_KEYS = [
