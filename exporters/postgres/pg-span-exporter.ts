@@ -1,72 +1,21 @@
-import { context, diag, type Histogram, type Meter } from '@opentelemetry/api';
+import { context, diag, type Histogram } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import pg from 'pg';
+import type pg from 'pg';
 import { type WriteReport, WriteUnavailableError, writeRows } from './batch-writer.js';
 import { encodeCopyRow } from './copy-text.js';
 import type { DeadLetter } from './dead-letter.js';
+import {
+  createExporterPool,
+  type ExporterLogger,
+  type ExportOutcome,
+  type PgSpanExporterOptions,
+} from './exporter-options.js';
 import { spanLikeFromReadable } from './from-readable-span.js';
 import { createStats, type ExporterStats, registerExporterMetrics } from './metrics.js';
 import type { SpanLike, SpanRow, TransformResult } from './rows.js';
 import { releaseSpoolLock, Spool } from './spool.js';
 import { resolveTransformOptions, type TransformOptions, transformSpan } from './transform.js';
-
-/** Logger shape; the OTel diag logger by default, pino in the collector. */
-export interface ExporterLogger {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
-
-export interface PgSpanExporterOptions {
-  /** Connection string; defaults to DATABASE_URL. Ignored when `pool` is given. */
-  databaseUrl?: string;
-  /** An existing pool (not closed by shutdown()). */
-  pool?: pg.Pool;
-  /** SET ROLE to this role on each connection (e.g. spanledger_writer). */
-  role?: string;
-  /** Connections in the exporter's own pool (default 2). */
-  maxConnections?: number;
-  applicationName?: string;
-  /** Durable local spool for outages; false disables it (then an outage fails exports). */
-  spool?: { dir: string; maxBytes?: number } | false;
-  /** Mapping options: price book, content capture, hash key, caps. */
-  transform?: Partial<TransformOptions>;
-  /** Upper bound of rows merged into one transaction when exports queue up (default 20000). */
-  maxRowsPerWrite?: number;
-  /**
-   * How long an idle writer waits for more exports before writing, so that concurrent small
-   * exports share one transaction (default 0: write at once; busy writers coalesce anyway).
-   */
-  flushIntervalMs?: number;
-  /**
-   * Concurrent transactions for one large write, split by trace id (default 2). Each lane takes
-   * a pool connection, so maxConnections should be at least this.
-   */
-  writeLanes?: number;
-  /** Retries of a transient failure before spooling (default 4). */
-  maxRetries?: number;
-  retryBaseMs?: number;
-  /** First delay before replaying the spool; doubles up to 10 s while Postgres stays down. */
-  replayIntervalMs?: number;
-  meter?: Meter;
-  logger?: ExporterLogger;
-  /** `source` recorded on dead letters (default 'exporter'). */
-  source?: string;
-}
-
-/** Per-call result of exportSpans(), richer than the SDK's ExportResult. */
-export interface ExportOutcome {
-  code: ExportResultCode;
-  /** GenAI spans now durable: committed to Postgres or fsync'd to the spool. */
-  accepted: number;
-  spooled: number;
-  ignored: number;
-  /** Spans that could not be mapped; each went to dead_letter with the reason. */
-  rejected: Array<{ traceId?: string | undefined; spanId?: string | undefined; reason: string }>;
-  error?: Error;
-}
 
 interface Job {
   rows: SpanRow[];
@@ -447,16 +396,4 @@ export class PgSpanExporter implements SpanExporter {
       );
     }
   }
-}
-
-function createExporterPool(options: PgSpanExporterOptions, log: ExporterLogger): pg.Pool {
-  const pool = new pg.Pool({
-    connectionString: options.databaseUrl ?? process.env.DATABASE_URL,
-    application_name: options.applicationName ?? 'spanledger-exporter',
-    max: options.maxConnections ?? 2,
-    connectionTimeoutMillis: 5_000,
-    idleTimeoutMillis: 30_000,
-  });
-  pool.on('error', (err) => log.warn(`spanledger exporter: idle connection error: ${err.message}`));
-  return pool;
 }
