@@ -88,20 +88,22 @@ const USAGE_COLUMNS = [
   'usage_source',
 ] as const;
 const USAGE_COPY = `COPY spanledger.llm_usage (${USAGE_COLUMNS.join(', ')}) FROM STDIN`;
+// The llm_usage values of a row, in USAGE_COLUMNS order (shared by raw COPY and per-row INSERT).
+const usageValues = (r: SpanRow) => [
+  r.trace_id,
+  r.span_id,
+  r.started_at,
+  r.tenant_id,
+  r.user_id,
+  r.provider,
+  r.request_model,
+  r.input_tokens,
+  r.output_tokens,
+  r.cost_usd,
+  r.usage_source,
+];
 const usageLine = (r: SpanRow) =>
-  `${[
-    r.trace_id,
-    r.span_id,
-    r.started_at,
-    r.tenant_id,
-    r.user_id,
-    r.provider,
-    r.request_model,
-    r.input_tokens,
-    r.output_tokens,
-    r.cost_usd,
-    r.usage_source,
-  ]
+  `${usageValues(r)
     .map((v) => (v === null ? '\\N' : String(v)))
     .join('\t')}\n`;
 
@@ -143,19 +145,7 @@ async function rowInsertRun(serverUrl: string, n: number) {
       sql,
       STAGING_COLUMNS.map(([c]) => r[c]),
     );
-    await client.query(usageSql, [
-      r.trace_id,
-      r.span_id,
-      r.started_at,
-      r.tenant_id,
-      r.user_id,
-      r.provider,
-      r.request_model,
-      r.input_tokens,
-      r.output_tokens,
-      r.cost_usd,
-      r.usage_source,
-    ]);
+    await client.query(usageSql, usageValues(r));
   }
   const rate = n / ((performance.now() - t0) / 1000);
   await client.end();
