@@ -28,6 +28,7 @@ ORDER BY r.n`;
 export class HealthWriter {
   private buffer: HealthRow[] = [];
   private writing: Promise<void> | undefined;
+  private droppedDuringWrite = 0;
   dropped = 0;
   written = 0;
 
@@ -47,6 +48,9 @@ export class HealthWriter {
     if (excess > 0) {
       this.buffer.splice(0, excess);
       this.dropped += excess;
+      // Rows dropped from the front while a write is in flight were part of that write's
+      // batch: flush() must not remove them a second time.
+      this.droppedDuringWrite += excess;
     }
   }
 
@@ -56,10 +60,11 @@ export class HealthWriter {
     if (this.buffer.length === 0) return true;
     const batch = this.buffer.slice();
     let ok = false;
+    this.droppedDuringWrite = 0;
     this.writing = this.pool
       .query(INSERT_SQL, [JSON.stringify(batch)])
       .then(() => {
-        this.buffer.splice(0, batch.length);
+        this.buffer.splice(0, Math.max(0, batch.length - this.droppedDuringWrite));
         this.written += batch.length;
         ok = true;
       })
