@@ -65,7 +65,7 @@ export function sanitizeNullable(
 
 /**
  * Sanitises one attribute value (string | number | boolean | arrays of those). Non-finite numbers
- * become strings because JSON.stringify would turn them into null and lose the fact.
+ * become strings because JSON.stringify would turn them into null and lose the fact; -0 becomes 0.
  * Returns undefined for values that are not attribute values at all.
  */
 export function sanitizeAttributeValue(
@@ -77,6 +77,9 @@ export function sanitizeAttributeValue(
     case 'string':
       return sanitizeString(value, maxLength, flags);
     case 'number':
+      // -0 becomes 0: JSON and jsonb have no negative zero, so the value stored must equal the
+      // value handed on.
+      if (Object.is(value, -0)) return 0;
       return Number.isFinite(value) ? value : String(value);
     case 'boolean':
       return value;

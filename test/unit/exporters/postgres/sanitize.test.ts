@@ -92,6 +92,11 @@ describe('sanitizeAttributeValue', () => {
     expect(sanitizeAttributeValue({ nested: true }, 10, [])).toBeUndefined();
   });
 
+  it('turns negative zero into zero, which is all JSON can carry', () => {
+    expect(Object.is(sanitizeAttributeValue(-0, 10, []), 0)).toBe(true);
+    expect(sanitizeAttributeValue([-0, 1], 10, [])).toEqual([0, 1]);
+  });
+
   it('produces JSON that survives a round trip for any attribute value', () => {
     const value = fc.oneof(
       anyUnits,
