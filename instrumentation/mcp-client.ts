@@ -53,11 +53,11 @@ function wrapRequest(original: (this: unknown, ...args: unknown[]) => unknown) {
         name,
         {
           kind: SpanKind.CLIENT,
-          attributes: {
-            ...auditAttributes(getAuditContext(parent)),
-            ...attributes,
-            ...clientAttributes(this as ClientInternals, req),
-          },
+          attributes: Object.assign(
+            auditAttributes(getAuditContext(parent)),
+            attributes,
+            clientAttributes(this as ClientInternals, req),
+          ),
         },
         parent,
       );

@@ -42,11 +42,11 @@ function wrapHandler(handler: Handler, state: { protocolVersion?: string }): Han
         name,
         {
           kind: SpanKind.SERVER,
-          attributes: {
-            ...auditAttributes(getAuditContext(parent)),
-            ...attributes,
-            ...serverAttributes(request, extra, state.protocolVersion),
-          },
+          attributes: Object.assign(
+            auditAttributes(getAuditContext(parent)),
+            attributes,
+            serverAttributes(request, extra, state.protocolVersion),
+          ),
         },
         parent,
       );

@@ -28,12 +28,20 @@ export function patchMethod(
   };
 }
 
+// A service talks to one or two base URLs; parsing one per call would cost more than the rest of
+// the request attributes together.
+let hostCache: { url: string; host: string | undefined } | undefined;
+
 /** The host of an SDK client's base URL, for server.address. */
 export function hostOf(baseURL: unknown): string | undefined {
   if (typeof baseURL !== 'string') return undefined;
+  if (hostCache?.url === baseURL) return hostCache.host;
+  let host: string | undefined;
   try {
-    return new URL(baseURL).hostname;
+    host = new URL(baseURL).hostname;
   } catch {
-    return undefined;
+    host = undefined;
   }
+  hostCache = { url: baseURL, host };
+  return host;
 }

@@ -43,13 +43,15 @@ export function recordToolResult(span: Span, result: unknown): void {
 export function startToolSpan(meta: ToolCallMeta): Span | undefined {
   return safely('starting a tool span', () => {
     const parent = context.active();
-    const attributes: Attributes = {
-      ...meta.attributes,
-      ...auditAttributes(getAuditContext(parent)),
-      ...argumentAttributes(meta.arguments),
-      [GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION.EXECUTE_TOOL,
-      [GEN_AI_TOOL_NAME]: meta.name,
-    };
+    // Object.assign, not a spread followed by computed keys (a slow path in V8).
+    const attributes: Attributes = Object.assign(
+      {},
+      meta.attributes,
+      auditAttributes(getAuditContext(parent)),
+      argumentAttributes(meta.arguments),
+    );
+    attributes[GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION.EXECUTE_TOOL;
+    attributes[GEN_AI_TOOL_NAME] = meta.name;
     if (meta.callId) attributes[GEN_AI_TOOL_CALL_ID] = meta.callId;
     return getTracer().startSpan(
       `${GEN_AI_OPERATION.EXECUTE_TOOL} ${meta.name}`,
