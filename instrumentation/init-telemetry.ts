@@ -117,7 +117,11 @@ export function initTelemetry(options: InitTelemetryOptions = {}): TelemetryHand
   const handle: TelemetryHandle = {
     provider,
     exporters: Object.freeze(exporters),
-    forceFlush: () => provider.forceFlush(),
+    // Apps flush after each request (serverless): an unreachable backend must not reject there.
+    forceFlush: () =>
+      provider.forceFlush().catch((error) => {
+        diag.error('spanledger: telemetry flush failed', error);
+      }),
     shutdown() {
       stopping ??= provider.shutdown().catch((error) => {
         diag.error('spanledger: telemetry shutdown failed', error);

@@ -18,11 +18,22 @@ interface ClientInternals {
   _requestMessageId?: number;
 }
 
+// The version each client negotiated in `initialize`. Only the HTTP transports keep it
+// themselves (transport.protocolVersion); stdio and custom transports do not.
+const negotiated = new WeakMap<object, string>();
+
+function rememberProtocolVersion(client: object, request: McpRequest, result: unknown) {
+  if (request.method !== 'initialize') return;
+  const version = (result as { protocolVersion?: unknown } | null)?.protocolVersion;
+  if (typeof version === 'string') negotiated.set(client, version);
+}
+
 function clientAttributes(client: ClientInternals, request: McpRequest): Attributes {
   const attributes: Attributes = {};
   const transport = client.transport;
   if (transport?.sessionId) attributes[MCP_SESSION_ID] = transport.sessionId;
-  if (transport?.protocolVersion) attributes[MCP_PROTOCOL_VERSION] = transport.protocolVersion;
+  const version = transport?.protocolVersion ?? negotiated.get(client);
+  if (version) attributes[MCP_PROTOCOL_VERSION] = version;
   if (transport?._url instanceof URL) attributes[SERVER_ADDRESS] = transport._url.hostname;
   // Protocol.request() takes the next id synchronously, so this is the id the request gets.
   if (typeof client._requestMessageId === 'number') {
@@ -77,6 +88,9 @@ function wrapRequest(original: (this: unknown, ...args: unknown[]) => unknown) {
     }
     return promise.then(
       (result) => {
+        safely('reading the negotiated protocol version', () =>
+          rememberProtocolVersion(this as object, req, result),
+        );
         endWithResult(span, req, result);
         return result;
       },
