@@ -33,9 +33,10 @@ import {
 import { auditAttributes, getAuditContext } from './audit-context.js';
 import { instrumentationOptions } from './config.js';
 import { textOf } from './content.js';
+import { setDigestAttribute } from './digest-attribute.js';
 import { recordError, safely } from './errors.js';
 import { estimateTokens } from './estimate.js';
-import { contentText, digest, redactValue } from './privacy.js';
+import { contentText, redactValue } from './privacy.js';
 import { getTracer } from './tracer.js';
 import type { LlmCallMeta, LlmCallOutcome, LlmUsage } from './types.js';
 
@@ -79,17 +80,17 @@ export class LlmSpan {
       attributes[GEN_AI_PROVIDER_NAME] = meta.provider;
       attributes[GEN_AI_REQUEST_MODEL] = meta.model;
       const options = instrumentationOptions();
-      if (meta.input !== undefined) {
-        attributes[SPANLEDGER_INPUT_HASH] = digest(meta.input, options.hashKey);
-        if (options.captureMessageContent) {
-          attributes[GEN_AI_INPUT_MESSAGES] = contentText(redactValue(meta.input));
-        }
+      if (meta.input !== undefined && options.captureMessageContent) {
+        attributes[GEN_AI_INPUT_MESSAGES] = contentText(redactValue(meta.input));
       }
       const span = getTracer().startSpan(
         `${operation} ${meta.model}`,
         { kind: SpanKind.CLIENT, attributes },
         parent,
       );
+      if (meta.input !== undefined) {
+        setDigestAttribute(span, SPANLEDGER_INPUT_HASH, meta.input, options.hashKey);
+      }
       return new LlmSpan(meta, span, parent);
     });
   }
@@ -166,7 +167,7 @@ export class LlmSpan {
     const output = this.outcome.output ?? (this.outputText !== '' ? this.outputText : undefined);
     if (output === undefined) return;
     const options = instrumentationOptions();
-    this.span.setAttribute(SPANLEDGER_OUTPUT_HASH, digest(output, options.hashKey));
+    setDigestAttribute(this.span, SPANLEDGER_OUTPUT_HASH, output, options.hashKey);
     if (options.captureMessageContent) {
       this.span.setAttribute(GEN_AI_OUTPUT_MESSAGES, contentText(redactValue(output)));
     }

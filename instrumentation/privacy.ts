@@ -72,5 +72,10 @@ function hmacKey(text: string): KeyObject {
 
 /** Hex HMAC-SHA-256 of the content under `key`: comparable, not reversible without the key. */
 export function digest(value: unknown, key: string): string {
-  return createHmac('sha256', hmacKey(key)).update(contentText(value)).digest('hex');
+  return digestText(contentText(value), key);
+}
+
+/** {@link digest} of content already turned into text by {@link contentText}. */
+export function digestText(text: string, key: string): string {
+  return createHmac('sha256', hmacKey(key)).update(text).digest('hex');
 }

@@ -11,6 +11,7 @@ import {
 } from '../semconv/index.js';
 import { auditAttributes, getAuditContext } from './audit-context.js';
 import { instrumentationOptions } from './config.js';
+import { setDigestAttribute } from './digest-attribute.js';
 import { safely } from './errors.js';
 import { contentText, digest, redactValue } from './privacy.js';
 import { getTracer } from './tracer.js';
@@ -32,7 +33,7 @@ export function recordToolResult(span: Span, result: unknown): void {
   safely('recording a tool result', () => {
     if (result === undefined) return;
     const options = instrumentationOptions();
-    span.setAttribute(SPANLEDGER_OUTPUT_HASH, digest(result, options.hashKey));
+    setDigestAttribute(span, SPANLEDGER_OUTPUT_HASH, result, options.hashKey);
     if (options.captureMessageContent) {
       span.setAttribute(GEN_AI_TOOL_CALL_RESULT, contentText(redactValue(result)));
     }

@@ -1,0 +1,73 @@
+import { createHmac } from 'node:crypto';
+import { trace } from '@opentelemetry/api';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DEFER_DIGEST_MAX_LENGTH,
+  setDigestAttribute,
+} from '../../../instrumentation/digest-attribute.js';
+import { setupTracing } from '../../helpers/tracing.js';
+
+const tracing = setupTracing();
+afterAll(() => tracing.shutdown());
+beforeEach(() => tracing.reset());
+
+const KEY = 'unit-test-key';
+const hmac = (text: string) => createHmac('sha256', KEY).update(text).digest('hex');
+const tracer = () => trace.getTracer('digest-attribute-test');
+
+describe('setDigestAttribute', () => {
+  it('is the HMAC of the content as it was when set, even if the app changes it later', () => {
+    const messages = [{ role: 'user', content: 'first question' }];
+    const span = tracer().startSpan('chat');
+    setDigestAttribute(span, 'spanledger.input_hash', messages, KEY);
+    const expected = hmac(JSON.stringify(messages));
+    // A chat loop appends the reply to the array it sent: the digest must not follow.
+    messages.push({ role: 'assistant', content: 'an answer' });
+    span.end();
+    const [ended] = tracing.spans();
+    expect(ended!.attributes['spanledger.input_hash']).toBe(expected);
+  });
+
+  it('reads as an ordinary enumerable attribute (JSON, spread, Object.entries)', () => {
+    const span = tracer().startSpan('chat');
+    setDigestAttribute(span, 'spanledger.output_hash', 'the completion', KEY);
+    span.end();
+    const attributes = tracing.spans()[0]!.attributes;
+    const expected = hmac('the completion');
+    expect(JSON.parse(JSON.stringify(attributes))['spanledger.output_hash']).toBe(expected);
+    expect({ ...attributes }['spanledger.output_hash']).toBe(expected);
+    expect(Object.entries(attributes)).toContainEqual(['spanledger.output_hash', expected]);
+    // Once computed it is a plain data property.
+    const descriptor = Object.getOwnPropertyDescriptor(attributes, 'spanledger.output_hash');
+    expect(descriptor).toMatchObject({ value: expected, enumerable: true });
+  });
+
+  it('a later setAttribute of the same key replaces the digest', () => {
+    const span = tracer().startSpan('chat');
+    setDigestAttribute(span, 'spanledger.output_hash', 'old', KEY);
+    span.setAttribute('spanledger.output_hash', 'replaced');
+    span.end();
+    expect(tracing.spans()[0]!.attributes['spanledger.output_hash']).toBe('replaced');
+  });
+
+  it('hashes large content at once rather than keeping it in memory', () => {
+    const span = tracer().startSpan('chat');
+    const big = 'x'.repeat(DEFER_DIGEST_MAX_LENGTH + 1);
+    setDigestAttribute(span, 'spanledger.input_hash', big, KEY);
+    span.end();
+    const attributes = tracing.spans()[0]!.attributes;
+    expect(Object.getOwnPropertyDescriptor(attributes, 'spanledger.input_hash')).toMatchObject({
+      value: hmac(big),
+    });
+  });
+
+  it('does nothing for a span that is not recording', () => {
+    const span = trace.wrapSpanContext({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: 0,
+    });
+    expect(() => setDigestAttribute(span, 'spanledger.input_hash', 'x', KEY)).not.toThrow();
+    expect(span.isRecording()).toBe(false);
+  });
+});
