@@ -1,22 +1,33 @@
 // Added cost of spanledger's OpenAI instrumentation per call, against the uninstrumented call to
-// the same local fake provider, measured in one run (alternating rounds, so drift hits both).
+// the same local fake provider, measured in one run. Rounds alternate uninstrumented and
+// instrumented (and which goes first), and the result is the median of the per-round
+// differences, so drift and other load on the machine hit both sides alike.
 // Spans are recorded (sampled, attributes set, ended) but not exported: export is the
-// exporter's benchmark. Last line is machine-readable: RESULT overhead_us=...
+// exporter's benchmark. The instrumentation is the compiled package (dist/, what users run; `npm
+// run bench:instrumentation` builds it first), not the TypeScript sources through tsx.
+// Last line is machine-readable: RESULT overhead_us=...
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import OpenAI from 'openai';
-import {
-  AuditContextSpanProcessor,
-  configureInstrumentation,
-  instrumentOpenAI,
-  withAuditContext,
-} from '../instrumentation/index.js';
 import { SCENARIOS, startFakeProvider } from '../test/helpers/fake-provider.js';
 
-const CALLS = Number(process.env.BENCH_CALLS ?? 300);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
+type Instrumentation = typeof import('../instrumentation/index.js');
+const DIST = pathToFileURL(resolve(import.meta.dirname, '../dist/instrumentation/index.js')).href;
+const { AuditContextSpanProcessor, configureInstrumentation, instrumentOpenAI, withAuditContext } =
+  (await import(DIST)) as Instrumentation;
 
-async function perCallUs(client: OpenAI, streaming: boolean): Promise<number> {
+const CALLS = Number(process.env.BENCH_CALLS ?? 200);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
+
+interface Cost {
+  wallUs: number;
+  cpuUs: number;
+}
+
+async function perCall(client: OpenAI, streaming: boolean): Promise<Cost> {
   const messages = [{ role: 'user' as const, content: 'benchmark prompt' }];
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   for (let i = 0; i < CALLS; i++) {
     await withAuditContext({ tenantId: 'bench', userId: 'u' }, async () => {
@@ -33,7 +44,9 @@ async function perCallUs(client: OpenAI, streaming: boolean): Promise<number> {
       }
     });
   }
-  return Number(process.hrtime.bigint() - start) / 1000 / CALLS;
+  const wallUs = Number(process.hrtime.bigint() - start) / 1000 / CALLS;
+  const used = process.cpuUsage(cpu);
+  return { wallUs, cpuUs: (used.user + used.system) / CALLS };
 }
 
 function median(values: number[]): number {
@@ -46,36 +59,61 @@ async function main() {
   new NodeTracerProvider({ spanProcessors: [new AuditContextSpanProcessor()] }).register();
   configureInstrumentation({ hashKey: 'bench' });
   const client = new OpenAI({ apiKey: 'sk-bench', baseURL: fake.url, maxRetries: 0 });
-  const results: Record<string, { base: number[]; inst: number[] }> = {
-    plain: { base: [], inst: [] },
-    stream: { base: [], inst: [] },
-  };
-  await perCallUs(client, false); // warm-up: JIT, sockets
+  const scenarios = { plain: false, stream: true } as const;
+  const results = Object.fromEntries(
+    Object.keys(scenarios).map((name) => [
+      name,
+      { base: [] as Cost[], inst: [] as Cost[], wallDiff: [] as number[], cpuDiff: [] as number[] },
+    ]),
+  );
+  // Warm-up of both paths: JIT, sockets.
+  for (const streaming of Object.values(scenarios)) {
+    await perCall(client, streaming);
+    const undo = instrumentOpenAI(client);
+    await perCall(client, streaming);
+    undo();
+  }
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, streaming] of [
-      ['plain', false],
-      ['stream', true],
-    ] as const) {
-      results[name]!.base.push(await perCallUs(client, streaming));
-      const undo = instrumentOpenAI(client);
-      results[name]!.inst.push(await perCallUs(client, streaming));
-      undo();
+    for (const [name, streaming] of Object.entries(scenarios)) {
+      const r = results[name]!;
+      const measure = async (instrumented: boolean) => {
+        const undo = instrumented ? instrumentOpenAI(client) : () => {};
+        const cost = await perCall(client, streaming);
+        undo();
+        return cost;
+      };
+      const instFirst = round % 2 === 1;
+      const first = await measure(instFirst);
+      const second = await measure(!instFirst);
+      const [base, inst] = instFirst ? [second, first] : [first, second];
+      r.base.push(base);
+      r.inst.push(inst);
+      r.wallDiff.push(inst.wallUs - base.wallUs);
+      r.cpuDiff.push(inst.cpuUs - base.cpuUs);
     }
   }
   await fake.close();
-  let overhead = 0;
-  console.log(`calls per round ${CALLS}, rounds ${ROUNDS} (medians)`);
-  console.log('scenario  uninstrumented_us  instrumented_us  overhead_us  ratio');
+  let overhead = Number.NaN;
+  let cpuOverhead = Number.NaN;
+  console.log(
+    `calls per round ${CALLS}, rounds ${ROUNDS} (medians; overhead = median of per-round differences)`,
+  );
+  console.log('scenario  uninstrumented_us  instrumented_us  overhead_us  ratio  cpu_overhead_us');
   for (const [name, r] of Object.entries(results)) {
-    const base = median(r.base);
-    const inst = median(r.inst);
-    const diff = inst - base;
-    if (name === 'plain') overhead = diff;
+    const base = median(r.base.map((c) => c.wallUs));
+    const diff = median(r.wallDiff);
+    const cpuDiff = median(r.cpuDiff);
+    if (name === 'plain') {
+      overhead = diff;
+      cpuOverhead = cpuDiff;
+    }
     console.log(
-      `${name.padEnd(9)} ${base.toFixed(1).padStart(17)} ${inst.toFixed(1).padStart(16)} ${diff.toFixed(1).padStart(12)} ${(inst / base).toFixed(3).padStart(6)}`,
+      `${name.padEnd(9)} ${base.toFixed(1).padStart(17)} ${(base + diff).toFixed(1).padStart(16)} ${diff.toFixed(1).padStart(12)} ${((base + diff) / base).toFixed(3).padStart(6)} ${cpuDiff.toFixed(1).padStart(16)}`,
     );
   }
-  console.log(`RESULT overhead_us=${overhead.toFixed(1)}`);
+  console.log(
+    `RESULT overhead_us=${overhead.toFixed(1)} cpu_overhead_us=${cpuOverhead.toFixed(1)}`,
+  );
 }
 
 await main();
