@@ -8,6 +8,7 @@ export function bannerLines(
   config: Readonly<SpanledgerConfig>,
   target: DatabaseTarget,
   forward: ForwardSet,
+  queryUrl?: string,
 ): string[] {
   const tokens = config.receivers.otlp.protocols.http.auth.tokens;
   const tenants = new Set(tokens.map((t) => t.tenant)).size;
@@ -23,6 +24,13 @@ export function bannerLines(
       ? `  auth                bearer tokens (${tokens.length} token(s), ${tenants} tenant(s)); the token's tenant overrides the payload's`
       : '  auth                none: no tokens configured (receivers.otlp.protocols.http.auth.tokens), so only loopback addresses are allowed',
     ...forward.targets.map((t) => `  forwarding to       ${t.name} ${t.targetUrl}`),
+    ...(queryUrl ? [queryLine(queryUrl, config)] : []),
     `  database            ${target.maskedUrl} (${database})`,
   ];
+}
+
+function queryLine(queryUrl: string, config: Readonly<SpanledgerConfig>): string {
+  const { tokens, admin_tokens } = config.extensions.query_api.auth;
+  const tenants = new Set(tokens.map((t) => t.tenant)).size;
+  return `  query API           ${queryUrl}/v1/audit  ${queryUrl}/v1/openapi.json (${tenants} tenant(s), ${admin_tokens.length} admin token(s))`;
 }

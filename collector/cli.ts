@@ -8,6 +8,12 @@ import { openDatabaseTarget } from './database-target.js';
 import { createLogger } from './logger.js';
 import { DEFAULT_CONFIG_FILE, startCollector } from './main.js';
 import { runProbeCommand } from './probe-command.js';
+import {
+  auditCommand,
+  createCommandContext,
+  mcpCommand,
+  usageCommands,
+} from './query-cli/index.js';
 
 function fail(err: unknown): never {
   const message = err instanceof Error ? err.message : String(err);
@@ -104,5 +110,16 @@ program
       fail(err);
     }
   });
+
+// Query commands: through a collector's query API, or straight to DATABASE_URL.
+const queryContext = createCommandContext({
+  env: process.env,
+  configFrom,
+  fail,
+  exit: (code) => process.exit(code),
+});
+auditCommand(program, queryContext);
+usageCommands(program, queryContext);
+mcpCommand(program, queryContext);
 
 program.parseAsync(process.argv).catch(fail);

@@ -14,3 +14,19 @@ export type { CollectorHandle, StartCollectorOptions } from './main.js';
 export { DEFAULT_CONFIG_FILE, PortInUseError, startCollector } from './main.js';
 export type { OtlpEncoding, TokenGrant } from './otlp/index.js';
 export { decodeTraceRequest, OtlpDecodeError } from './otlp/index.js';
+export type {
+  Principal,
+  QueryApiConfig,
+  QueryApiServer,
+  QueryService,
+  QuotaReport,
+  StartQueryApiOptions,
+} from './query/index.js';
+export {
+  buildQueryApi,
+  createQueryAuth,
+  createQueryService,
+  QueryApiError,
+  QueryApiStartError,
+  startQueryApi,
+} from './query/index.js';

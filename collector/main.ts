@@ -19,6 +19,7 @@ import { resolveHashKey } from './hash-key.js';
 import { createLogger, type Logger } from './logger.js';
 import type { HealthProber } from './prober/index.js';
 import { createProber } from './prober-runtime.js';
+import { type QueryApiServer, startQueryApi } from './query/index.js';
 
 /** The default config file, resolved against the working directory. */
 export const DEFAULT_CONFIG_FILE = 'otel-config.yaml';
@@ -40,6 +41,8 @@ export interface StartCollectorOptions {
 export interface CollectorHandle {
   /** Base URL of the OTLP/HTTP receiver, e.g. http://127.0.0.1:4318 */
   otlpUrl: string;
+  /** Base URL of the query API (extensions.query_api), e.g. http://127.0.0.1:4319; else undefined. */
+  queryUrl: string | undefined;
   database: { maskedUrl: string; embedded: boolean; serverVersion: string };
   app: FastifyInstance;
   pool: Pool;
@@ -92,11 +95,17 @@ export async function startCollector(
   const { host, port } = splitEndpoint(http.endpoint);
   // Fail fast on an occupied port, before initialising a database.
   await assertPortFree(host, port, 'receivers.otlp.protocols.http.endpoint');
+  const queryConfig = config.extensions.query_api;
+  const queryEndpoint = queryConfig.enabled ? splitEndpoint(queryConfig.endpoint) : undefined;
+  if (queryEndpoint) {
+    await assertPortFree(queryEndpoint.host, queryEndpoint.port, 'extensions.query_api.endpoint');
+  }
 
   const target: DatabaseTarget = await openDatabaseTarget(config, env, logger);
   let pool: Pool | undefined;
   let exporter: PgSpanExporter | undefined;
   let prober: HealthProber | undefined;
+  let queryApi: QueryApiServer | undefined;
   try {
     await runMigrations({ database: target.url, logger: logger.child({ component: 'migrate' }) });
     pool = createPool({
@@ -133,6 +142,23 @@ export async function startCollector(
         error: (m) => exporterLog.error(m),
       },
     });
+    // Before the OTLP listener: a query API that cannot start (port, roles) leaves nothing open.
+    if (queryEndpoint) {
+      queryApi = await startQueryApi({
+        config: queryConfig,
+        databaseUrl: target.url,
+        ...queryEndpoint,
+        logger,
+        connectTimeoutMs: config.exporters.postgres.connect_timeout,
+      }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE') {
+          throw new PortInUseError(
+            `${queryConfig.endpoint} is already in use (extensions.query_api.endpoint)`,
+          );
+        }
+        throw err;
+      });
+    }
     const forward = createForwardSet(
       config.exporters.otlphttp,
       config.service.pipelines.traces.exporters,
@@ -162,12 +188,14 @@ export async function startCollector(
     const otlpUrl = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
     prober = createProber(config, pool, logger);
     await prober?.start();
-    for (const line of bannerLines(otlpUrl, config, target, forward)) print(line);
+    const liveQueryApi = queryApi;
+    for (const line of bannerLines(otlpUrl, config, target, forward, queryApi?.url)) print(line);
     const livePool = pool;
     const liveExporter = exporter;
     let stopping: Promise<void> | undefined;
     return {
       otlpUrl,
+      queryUrl: liveQueryApi?.url,
       database: {
         maskedUrl: target.maskedUrl,
         embedded: Boolean(target.embedded),
@@ -183,6 +211,7 @@ export async function startCollector(
           // (commit or spool every accepted span) while forward queues drain, then let go of
           // the database.
           await prober?.stop();
+          await liveQueryApi?.close();
           await app.close();
           await Promise.all([liveExporter.shutdown(), forward.shutdown(FORWARD_SHUTDOWN_GRACE_MS)]);
           await livePool.end();
@@ -192,6 +221,7 @@ export async function startCollector(
       },
     };
   } catch (err) {
+    await queryApi?.close().catch(() => {});
     await prober?.stop().catch(() => {});
     await exporter?.shutdown().catch(() => {});
     await pool?.end().catch(() => {});

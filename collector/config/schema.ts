@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mcpHealthSchema } from '../prober/config.js';
+import { queryApiSchema } from '../query/config.js';
 import { duration, hostPort, intBetween, optionalString, size } from './fields.js';
 import { endpointHost, isLoopbackHost } from './loopback.js';
 import {
@@ -117,7 +118,12 @@ const shape = z.strictObject({
     })
     .prefault({}),
   exporters: exporters.prefault({}),
-  extensions: z.strictObject({ mcp_health: mcpHealthSchema.optional() }).prefault({}),
+  extensions: z
+    .strictObject({
+      mcp_health: mcpHealthSchema.optional(),
+      query_api: queryApiSchema.prefault({}),
+    })
+    .prefault({}),
   service: z
     .strictObject({
       pipelines: z.strictObject({ traces: pipeline.prefault({}) }).prefault({}),
@@ -158,6 +164,15 @@ export const configSchema = shape.superRefine((config, ctx) => {
       });
     }
   });
+  const queryApi = config.extensions.query_api;
+  if (queryApi.enabled && queryApi.endpoint === config.receivers.otlp.protocols.http.endpoint) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['extensions', 'query_api', 'endpoint'],
+      message:
+        'must differ from receivers.otlp.protocols.http.endpoint (the API has a port of its own)',
+    });
+  }
   if (!traces.exporters.includes('postgres')) {
     ctx.addIssue({
       code: 'custom',

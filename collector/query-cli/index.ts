@@ -1,0 +1,12 @@
+export type { ApiTarget } from './api-client.js';
+export { CliError, getJson, getStream } from './api-client.js';
+export { auditCommand } from './audit-command.js';
+export type { CommandContext, CommandContextOptions } from './command-context.js';
+export { createCommandContext } from './command-context.js';
+export { mcpCommand } from './mcp-command.js';
+export { rowCounter, terminalProgress } from './progress.js';
+export type { Column } from './table.js';
+export { formatCount, formatUsd, renderTable } from './table.js';
+export type { ConnectionOptions, OpenTarget, TargetDependencies } from './target.js';
+export { openTarget } from './target.js';
+export { usageCommands } from './usage-command.js';

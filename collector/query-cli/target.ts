@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { pendingMigrations } from '../../migrations/index.js';
+import type { SpanledgerConfig } from '../config/index.js';
+import { createPool, maskDatabaseUrl } from '../database/index.js';
+import { queryApiSchema, startQueryApi } from '../query/index.js';
+import { type ApiTarget, CliError } from './api-client.js';
+
+/** How a query command reaches the data (flags; the environment fills the gaps). */
+export interface ConnectionOptions {
+  apiUrl?: string;
+  token?: string;
+  databaseUrl?: string;
+  config?: string;
+  tenant?: string;
+}
+
+/** An API to send requests to, and how to let go of it. */
+export interface OpenTarget extends ApiTarget {
+  /** True when the CLI runs the API itself on DATABASE_URL. */
+  direct: boolean;
+  close(): Promise<void>;
+}
+
+export interface TargetDependencies {
+  env: NodeJS.ProcessEnv;
+  configFrom(path: string | undefined): Promise<Readonly<SpanledgerConfig>>;
+}
+
+/**
+ * --api-url, else --database-url, else SPANLEDGER_API_URL, else DATABASE_URL. With a database
+ * the CLI runs the query API in-process on a loopback port with a one-time token (admin, or
+ * --tenant's), so both ways go through the same queries, checks and row-level security.
+ */
+export async function openTarget(
+  options: ConnectionOptions,
+  deps: TargetDependencies,
+): Promise<OpenTarget> {
+  const apiUrl = options.apiUrl ?? (options.databaseUrl ? undefined : deps.env.SPANLEDGER_API_URL);
+  if (apiUrl) {
+    const token = options.token ?? deps.env.SPANLEDGER_API_TOKEN;
+    if (!token) {
+      throw new CliError('the query API needs a token: pass --token or set SPANLEDGER_API_TOKEN');
+    }
+    return { baseUrl: apiUrl, token, direct: false, close: async () => {} };
+  }
+  const databaseUrl = options.databaseUrl ?? deps.env.DATABASE_URL;
+  if (!databaseUrl) {
+    throw new CliError(
+      'nowhere to query: pass --api-url (or set SPANLEDGER_API_URL) for a running collector, or --database-url (or set DATABASE_URL)',
+    );
+  }
+  return openDirect(databaseUrl, options, deps);
+}
+
+async function openDirect(
+  databaseUrl: string,
+  options: ConnectionOptions,
+  deps: TargetDependencies,
+): Promise<OpenTarget> {
+  const config = await deps.configFrom(options.config);
+  await assertMigrated(databaseUrl);
+  const token = randomBytes(24).toString('hex');
+  const configured = config.extensions.query_api;
+  const api = queryApiSchema.parse({
+    enabled: true,
+    auth: options.tenant
+      ? { tokens: [{ token, tenant: options.tenant }] }
+      : { admin_tokens: [token] },
+    quotas: configured.quotas,
+    max_connections: 2,
+    max_concurrent_exports: 1,
+    query_timeout: configured.query_timeout,
+  });
+  // Logs go to stderr: stdout carries the export or the table.
+  const logger = pino({ level: 'error', base: { service: 'spanledger' } }, pino.destination(2));
+  const server = await startQueryApi({
+    config: api,
+    databaseUrl,
+    host: '127.0.0.1',
+    port: 0,
+    logger,
+    connectTimeoutMs: config.exporters.postgres.connect_timeout,
+  });
+  return { baseUrl: server.url, token, direct: true, close: () => server.close() };
+}
+
+async function assertMigrated(databaseUrl: string) {
+  const pool = createPool({ url: databaseUrl, applicationName: 'spanledger-cli', max: 1 });
+  try {
+    const pending = await pendingMigrations(pool).catch((err: Error) => {
+      throw new CliError(`cannot query ${maskDatabaseUrl(databaseUrl)}: ${err.message}`);
+    });
+    if (pending.length > 0) {
+      throw new CliError(
+        `${maskDatabaseUrl(databaseUrl)} has pending migrations (${pending.join(', ')}); run: spanledger migrate`,
+      );
+    }
+  } finally {
+    await pool.end();
+  }
+}

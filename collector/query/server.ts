@@ -1,0 +1,110 @@
+import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
+import { createPool } from '../database/index.js';
+import type { Logger } from '../logger.js';
+import { buildQueryApi } from './app.js';
+import { createQueryAuth } from './auth.js';
+import type { QueryApiConfig } from './config.js';
+import { createQueryService } from './query-service.js';
+
+export interface StartQueryApiOptions {
+  config: Readonly<QueryApiConfig>;
+  databaseUrl: string;
+  host: string;
+  port: number;
+  logger: Logger;
+  connectTimeoutMs?: number;
+  /** The clock quota periods use (tests). */
+  now?: () => Date;
+}
+
+/** A listening query API. */
+export interface QueryApiServer {
+  /** Base URL, e.g. http://127.0.0.1:4319 */
+  url: string;
+  app: FastifyInstance;
+  pool: Pool;
+  /** Stops listening (aborting exports in flight) and closes the API's pool. */
+  close(): Promise<void>;
+}
+
+/** How long close() lets requests in flight finish before closing their connections. */
+const CLOSE_GRACE_MS = 2_000;
+
+/** The API could not start; the message says why and what to do. */
+export class QueryApiStartError extends Error {
+  override name = 'QueryApiStartError';
+}
+
+/**
+ * Every request switches to spanledger_reader or spanledger_admin_reader with SET LOCAL ROLE,
+ * which the login role may do only as a member (or superuser). Checked once at start, so a
+ * missing GRANT stops the start with the fix instead of failing every request.
+ */
+async function checkReaderRoles(pool: Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    for (const role of ['spanledger_reader', 'spanledger_admin_reader']) {
+      await client.query('BEGIN');
+      try {
+        await client.query(`SET LOCAL ROLE ${role}`);
+      } catch (err) {
+        await client.query('ROLLBACK');
+        const { rows } = await client.query<{ u: string }>('SELECT session_user AS u');
+        const user = rows[0]?.u ?? 'the login role';
+        throw new QueryApiStartError(
+          `extensions.query_api: the database login role "${user}" cannot SET ROLE ${role} (${(err as Error).message}); run: GRANT spanledger_reader, spanledger_admin_reader TO "${user}";`,
+        );
+      }
+      await client.query('ROLLBACK');
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** Starts the query API on its own pool and port. */
+export async function startQueryApi(options: StartQueryApiOptions): Promise<QueryApiServer> {
+  const { config, logger } = options;
+  const pool = createPool({
+    url: options.databaseUrl,
+    applicationName: 'spanledger-query-api',
+    max: config.max_connections,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    onError: (err) => logger.warn({ err }, 'query API pool error'),
+  });
+  try {
+    await checkReaderRoles(pool);
+    const service = createQueryService({
+      pool,
+      queryTimeoutMs: config.query_timeout,
+      quotas: config.quotas,
+      maxConcurrentExports: config.max_concurrent_exports,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const app = buildQueryApi({ service, authenticate: createQueryAuth(config.auth), logger });
+    await app.listen({ host: options.host, port: options.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+    return {
+      url: `http://${host}:${port}`,
+      app,
+      pool,
+      async close() {
+        // Pages finish within the grace; connections that never send a request (or a client
+        // that stalls) would otherwise hold close() open until the keep-alive timeout.
+        const force = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(force);
+        }
+        await pool.end();
+      },
+    };
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err;
+  }
+}
