@@ -3,7 +3,8 @@
  * raw COPY of the same rows into the same tables (no staging: the practical limit) and per-row
  * INSERT (what hand-written audit writers do), all on one Postgres in one run.
  *
- * BENCH_LARGE (default 1000000) and BENCH_SMALL (default 100000) scale the runs.
+ * BENCH_LARGE (default 1000000) and BENCH_SMALL (default 100000) scale the runs. The exporter is
+ * the compiled package (dist/), as users run it.
  */
 
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,14 +14,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import {
-  encodeCopyRow,
-  PgSpanExporter,
-  resolveTransformOptions,
-  type SpanRow,
-  STAGING_COLUMNS,
-  transformSpan,
-} from '../exporters/index.js';
+import type { SpanRow } from '../exporters/index.js';
+import { importDist } from './lib/dist.js';
 import { genaiSpan } from './lib/genai-spans.js';
 import { benchServer, freshDatabase, rssSampler } from './lib/postgres.js';
 
@@ -28,6 +23,8 @@ const LARGE = Number(process.env.BENCH_LARGE ?? 1_000_000);
 const SMALL = Number(process.env.BENCH_SMALL ?? 100_000);
 const BATCH = 5_000;
 const ROW_INSERT_SAMPLE = Number(process.env.BENCH_ROW_INSERT ?? 5_000);
+const { encodeCopyRow, PgSpanExporter, resolveTransformOptions, STAGING_COLUMNS, transformSpan } =
+  await importDist<typeof import('../exporters/index.js')>('exporters');
 const options = resolveTransformOptions({});
 
 function rowsFor(n: number): SpanRow[] {

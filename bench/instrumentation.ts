@@ -6,16 +6,13 @@
 // exporter's benchmark. The instrumentation is the compiled package (dist/, what users run; `npm
 // run bench:instrumentation` builds it first), not the TypeScript sources through tsx.
 // Last line is machine-readable: RESULT overhead_us=...
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import OpenAI from 'openai';
 import { SCENARIOS, startFakeProvider } from '../test/helpers/fake-provider.js';
+import { importDist } from './lib/dist.js';
 
-type Instrumentation = typeof import('../instrumentation/index.js');
-const DIST = pathToFileURL(resolve(import.meta.dirname, '../dist/instrumentation/index.js')).href;
 const { AuditContextSpanProcessor, configureInstrumentation, instrumentOpenAI, withAuditContext } =
-  (await import(DIST)) as Instrumentation;
+  await importDist<typeof import('../instrumentation/index.js')>('instrumentation');
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
