@@ -167,44 +167,24 @@ const NASTY = [
   '{"$gt": ""}',
 ];
 
+// The filters /v1/audit and /v1/audit/export share.
+const AUDIT_FILTERS = [
+  'from',
+  'to',
+  'tenant_id',
+  'event_type',
+  'user_id',
+  'session_id',
+  'model',
+  'provider',
+  'tool_name',
+  'status',
+  'trace_id',
+];
+
 const ENDPOINT_PARAMS: Array<[string, string[], Record<string, string>]> = [
-  [
-    '/v1/audit',
-    [
-      'from',
-      'to',
-      'tenant_id',
-      'event_type',
-      'user_id',
-      'session_id',
-      'model',
-      'provider',
-      'tool_name',
-      'status',
-      'trace_id',
-      'limit',
-      'cursor',
-    ],
-    {},
-  ],
-  [
-    '/v1/audit/export',
-    [
-      'from',
-      'to',
-      'tenant_id',
-      'event_type',
-      'user_id',
-      'session_id',
-      'model',
-      'provider',
-      'tool_name',
-      'status',
-      'trace_id',
-      'format',
-    ],
-    { format: 'jsonl' },
-  ],
+  ['/v1/audit', [...AUDIT_FILTERS, 'limit', 'cursor'], {}],
+  ['/v1/audit/export', [...AUDIT_FILTERS, 'format'], { format: 'jsonl' }],
   [
     '/v1/usage',
     ['group_by', 'from', 'to', 'tenant_id', 'user_id', 'provider', 'model', 'limit'],
