@@ -3,16 +3,18 @@
 // instrumented (and which goes first), and the result is the median of the per-round
 // differences, so drift and other load on the machine hit both sides alike.
 // Spans are recorded (sampled, attributes set, ended) but not exported: export is the
-// exporter's benchmark. The instrumentation is the compiled package (dist/, what users run; `npm
-// run bench:instrumentation` builds it first), not the TypeScript sources through tsx.
+// exporter's benchmark. `npm run bench:instrumentation` compiles the benchmark with the package
+// (tsconfig.bench.json) and runs plain JavaScript, as users run it, not TypeScript through tsx.
 // Last line is machine-readable: RESULT overhead_us=...
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import OpenAI from 'openai';
+import {
+  AuditContextSpanProcessor,
+  configureInstrumentation,
+  instrumentOpenAI,
+  withAuditContext,
+} from '../instrumentation/index.js';
 import { SCENARIOS, startFakeProvider } from '../test/helpers/fake-provider.js';
-import { importDist } from './lib/dist.js';
-
-const { AuditContextSpanProcessor, configureInstrumentation, instrumentOpenAI, withAuditContext } =
-  await importDist<typeof import('../instrumentation/index.js')>('instrumentation');
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);

@@ -42,6 +42,9 @@ import type { LlmCallMeta, LlmCallOutcome, LlmUsage } from './types.js';
 
 const ESTIMABLE = new Set<string>([GEN_AI_OPERATION.CHAT, GEN_AI_OPERATION.TEXT_COMPLETION]);
 
+const isCount = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value);
+
 /**
  * One model call's span and what is known about the call so far. Streams feed it chunk by chunk;
  * it ends exactly once, however the call ends (completed, failed, aborted). Every method is safe
@@ -98,19 +101,25 @@ export class LlmSpan {
   /** Merges counts; later reports of a count replace earlier ones (stream deltas are totals). */
   addUsage(usage: LlmUsage | undefined): void {
     if (!usage) return;
-    for (const [key, value] of Object.entries(usage) as Array<[keyof LlmUsage, unknown]>) {
-      if (typeof value === 'number' && Number.isFinite(value)) this.usage[key] = value;
-    }
+    // Field by field rather than Object.entries: this runs on every call and every chunk.
+    const into = this.usage;
+    if (isCount(usage.inputTokens)) into.inputTokens = usage.inputTokens;
+    if (isCount(usage.outputTokens)) into.outputTokens = usage.outputTokens;
+    if (isCount(usage.cacheReadInputTokens)) into.cacheReadInputTokens = usage.cacheReadInputTokens;
+    if (isCount(usage.cacheCreationInputTokens))
+      into.cacheCreationInputTokens = usage.cacheCreationInputTokens;
+    if (isCount(usage.reasoningTokens)) into.reasoningTokens = usage.reasoningTokens;
   }
 
   /** Records what the response said; undefined fields keep what was recorded before. */
   record(outcome: LlmCallOutcome): void {
     this.addUsage(outcome.usage);
-    const recorded = this.outcome as Record<string, unknown>;
-    for (const key in outcome) {
-      const value = outcome[key as keyof LlmCallOutcome];
-      if (key !== 'usage' && value !== undefined) recorded[key] = value;
-    }
+    const into = this.outcome;
+    if (outcome.responseModel !== undefined) into.responseModel = outcome.responseModel;
+    if (outcome.responseId !== undefined) into.responseId = outcome.responseId;
+    if (outcome.finishReasons !== undefined) into.finishReasons = outcome.finishReasons;
+    if (outcome.toolCalls !== undefined) into.toolCalls = outcome.toolCalls;
+    if (outcome.output !== undefined) into.output = outcome.output;
   }
 
   /** Appends streamed completion text (kept in memory for the digest and estimates only). */
@@ -174,21 +183,25 @@ export class LlmSpan {
   }
 
   private writeUsage(): void {
-    const usage = Object.assign({}, this.usage);
+    let usage = this.usage;
     let source: string = USAGE_SOURCE.PROVIDER;
     if (usage.inputTokens === undefined && usage.outputTokens === undefined) {
+      usage = Object.assign({}, usage);
       if (!this.estimate(usage)) return;
       source = USAGE_SOURCE.ESTIMATED;
     }
-    const set = (key: string, value: number | undefined) => {
-      if (value !== undefined) this.span.setAttribute(key, value);
-    };
-    set(GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
-    set(GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens);
-    set(GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens);
-    set(GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheCreationInputTokens);
-    set(GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
-    this.span.setAttribute(SPANLEDGER_USAGE_SOURCE, source);
+    const span = this.span;
+    if (usage.inputTokens !== undefined)
+      span.setAttribute(GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
+    if (usage.outputTokens !== undefined)
+      span.setAttribute(GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens);
+    if (usage.cacheReadInputTokens !== undefined)
+      span.setAttribute(GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens);
+    if (usage.cacheCreationInputTokens !== undefined)
+      span.setAttribute(GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheCreationInputTokens);
+    if (usage.reasoningTokens !== undefined)
+      span.setAttribute(GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
+    span.setAttribute(SPANLEDGER_USAGE_SOURCE, source);
   }
 
   /** Fills input/output with tokenizer counts; false when estimating is off or impossible. */
