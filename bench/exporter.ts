@@ -24,6 +24,7 @@ import {
   STAGING_COLUMNS,
   transformSpan,
 } from '../exporters/index.js';
+import { ROLLUP_ON_CONFLICT_SQL } from '../exporters/postgres/write-sql.js';
 import { genaiSpan } from './lib/genai-spans.js';
 import { benchServer, freshDatabase, rssSampler } from './lib/postgres.js';
 
@@ -171,15 +172,7 @@ VALUES (($1::timestamptz AT TIME ZONE 'UTC')::date, coalesce($2, ''), coalesce($
   coalesce($5, ''), 1, CASE WHEN $6 = 'error' THEN 1 ELSE 0 END, coalesce($7::bigint, 0),
   coalesce($8::bigint, 0), coalesce($9::bigint, 0), coalesce($10::bigint, 0), coalesce($11::bigint, 0),
   coalesce($12::numeric, 0), CASE WHEN $12 IS NULL THEN 1 ELSE 0 END)
-ON CONFLICT (day, tenant_id, user_id, provider, model) DO UPDATE SET
-  calls = d.calls + 1, error_calls = d.error_calls + EXCLUDED.error_calls,
-  input_tokens = d.input_tokens + EXCLUDED.input_tokens,
-  output_tokens = d.output_tokens + EXCLUDED.output_tokens,
-  cache_read_tokens = d.cache_read_tokens + EXCLUDED.cache_read_tokens,
-  cache_write_tokens = d.cache_write_tokens + EXCLUDED.cache_write_tokens,
-  reasoning_tokens = d.reasoning_tokens + EXCLUDED.reasoning_tokens,
-  cost_usd = d.cost_usd + EXCLUDED.cost_usd, unpriced_calls = d.unpriced_calls + EXCLUDED.unpriced_calls,
-  updated_at = now()`;
+${ROLLUP_ON_CONFLICT_SQL}`;
 const rollupValues = (r: SpanRow) => [
   r.started_at,
   r.tenant_id,

@@ -32,20 +32,28 @@ export function withAuditContext<T>(audit: AuditContext, fn: () => T): T {
 
 function definedOnly(audit: AuditContext): AuditContext {
   const out: AuditContext = {};
-  for (const key of ['tenantId', 'userId', 'sessionId', 'requestId'] as const) {
+  for (const [key] of AUDIT_ATTRIBUTE_KEYS) {
     const value = audit?.[key];
     if (typeof value === 'string' && value !== '') out[key] = value;
   }
   return out;
 }
 
+/** Each audit context field and the span attribute that carries it. */
+export const AUDIT_ATTRIBUTE_KEYS: ReadonlyArray<readonly [keyof AuditContext, string]> = [
+  ['tenantId', SPANLEDGER_TENANT_ID],
+  ['userId', SPANLEDGER_USER_ID],
+  ['sessionId', SPANLEDGER_SESSION_ID],
+  ['requestId', SPANLEDGER_REQUEST_ID],
+];
+
 /** The spanledger.* attributes of an audit context. */
 export function auditAttributes(audit: AuditContext | undefined): Attributes {
   const attributes: Attributes = {};
   if (!audit) return attributes;
-  if (audit.tenantId) attributes[SPANLEDGER_TENANT_ID] = audit.tenantId;
-  if (audit.userId) attributes[SPANLEDGER_USER_ID] = audit.userId;
-  if (audit.sessionId) attributes[SPANLEDGER_SESSION_ID] = audit.sessionId;
-  if (audit.requestId) attributes[SPANLEDGER_REQUEST_ID] = audit.requestId;
+  for (const [field, key] of AUDIT_ATTRIBUTE_KEYS) {
+    const value = audit[field];
+    if (value) attributes[key] = value;
+  }
   return attributes;
 }

@@ -1,17 +1,6 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import {
-  SPANLEDGER_REQUEST_ID,
-  SPANLEDGER_SESSION_ID,
-  SPANLEDGER_TENANT_ID,
-  SPANLEDGER_USER_ID,
-} from '../semconv/index.js';
-import { getAuditContext } from './audit-context.js';
-
-/** Sets `key` unless the span already has it (a wrapper or the app set it explicitly). */
-function stamp(span: Span, key: string, value: string | undefined) {
-  if (value && span.attributes[key] === undefined) span.setAttribute(key, value);
-}
+import { AUDIT_ATTRIBUTE_KEYS, getAuditContext } from './audit-context.js';
 
 /**
  * Stamps the audit context on every span when it starts, including spans that other
@@ -20,13 +9,14 @@ function stamp(span: Span, key: string, value: string | undefined) {
  */
 export class AuditContextSpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
-    // Field by field, no intermediate object: this runs for every span of the process.
+    // Straight from the context, no intermediate object: this runs for every span of the process.
     const audit = getAuditContext(parentContext);
     if (!audit) return;
-    stamp(span, SPANLEDGER_TENANT_ID, audit.tenantId);
-    stamp(span, SPANLEDGER_USER_ID, audit.userId);
-    stamp(span, SPANLEDGER_SESSION_ID, audit.sessionId);
-    stamp(span, SPANLEDGER_REQUEST_ID, audit.requestId);
+    for (const [field, key] of AUDIT_ATTRIBUTE_KEYS) {
+      const value = audit[field];
+      // Attributes a wrapper or the app already set win.
+      if (value && span.attributes[key] === undefined) span.setAttribute(key, value);
+    }
   }
 
   onEnd(_span: ReadableSpan): void {}

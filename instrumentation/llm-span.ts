@@ -42,8 +42,14 @@ import type { LlmCallMeta, LlmCallOutcome, LlmUsage } from './types.js';
 
 const ESTIMABLE = new Set<string>([GEN_AI_OPERATION.CHAT, GEN_AI_OPERATION.TEXT_COMPLETION]);
 
-const isCount = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isFinite(value);
+/** Each usage count and the span attribute that carries it. */
+const USAGE_ATTRIBUTE_KEYS: ReadonlyArray<readonly [keyof LlmUsage, string]> = [
+  ['inputTokens', GEN_AI_USAGE_INPUT_TOKENS],
+  ['outputTokens', GEN_AI_USAGE_OUTPUT_TOKENS],
+  ['cacheReadInputTokens', GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS],
+  ['cacheCreationInputTokens', GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS],
+  ['reasoningTokens', GEN_AI_USAGE_REASONING_OUTPUT_TOKENS],
+];
 
 /**
  * One model call's span and what is known about the call so far. Streams feed it chunk by chunk;
@@ -101,14 +107,11 @@ export class LlmSpan {
   /** Merges counts; later reports of a count replace earlier ones (stream deltas are totals). */
   addUsage(usage: LlmUsage | undefined): void {
     if (!usage) return;
-    // Field by field rather than Object.entries: this runs on every call and every chunk.
-    const into = this.usage;
-    if (isCount(usage.inputTokens)) into.inputTokens = usage.inputTokens;
-    if (isCount(usage.outputTokens)) into.outputTokens = usage.outputTokens;
-    if (isCount(usage.cacheReadInputTokens)) into.cacheReadInputTokens = usage.cacheReadInputTokens;
-    if (isCount(usage.cacheCreationInputTokens))
-      into.cacheCreationInputTokens = usage.cacheCreationInputTokens;
-    if (isCount(usage.reasoningTokens)) into.reasoningTokens = usage.reasoningTokens;
+    // A fixed key list rather than Object.entries: this runs on every call and every chunk.
+    for (const [field] of USAGE_ATTRIBUTE_KEYS) {
+      const value = usage[field];
+      if (typeof value === 'number' && Number.isFinite(value)) this.usage[field] = value;
+    }
   }
 
   /** Records what the response said; undefined fields keep what was recorded before. */
@@ -190,18 +193,11 @@ export class LlmSpan {
       if (!this.estimate(usage)) return;
       source = USAGE_SOURCE.ESTIMATED;
     }
-    const span = this.span;
-    if (usage.inputTokens !== undefined)
-      span.setAttribute(GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
-    if (usage.outputTokens !== undefined)
-      span.setAttribute(GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens);
-    if (usage.cacheReadInputTokens !== undefined)
-      span.setAttribute(GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens);
-    if (usage.cacheCreationInputTokens !== undefined)
-      span.setAttribute(GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheCreationInputTokens);
-    if (usage.reasoningTokens !== undefined)
-      span.setAttribute(GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
-    span.setAttribute(SPANLEDGER_USAGE_SOURCE, source);
+    for (const [field, key] of USAGE_ATTRIBUTE_KEYS) {
+      const value = usage[field];
+      if (value !== undefined) this.span.setAttribute(key, value);
+    }
+    this.span.setAttribute(SPANLEDGER_USAGE_SOURCE, source);
   }
 
   /** Fills input/output with tokenizer counts; false when estimating is off or impossible. */

@@ -39,6 +39,18 @@ const TOKEN_COLUMNS = [
   'reasoning_tokens',
 ] as const;
 
+/**
+ * How a usage_daily row (aliased `d`) absorbs new calls: every counter adds the incoming one.
+ * Shared with the per-row baseline of bench/exporter.ts, so both write the same rollup.
+ */
+export const ROLLUP_ON_CONFLICT_SQL = `ON CONFLICT (day, tenant_id, user_id, provider, model) DO UPDATE SET
+    calls = d.calls + EXCLUDED.calls,
+    error_calls = d.error_calls + EXCLUDED.error_calls,
+    ${TOKEN_COLUMNS.map((c) => `${c} = d.${c} + EXCLUDED.${c}`).join(',\n    ')},
+    cost_usd = d.cost_usd + EXCLUDED.cost_usd,
+    unpriced_calls = d.unpriced_calls + EXCLUDED.unpriced_calls,
+    updated_at = now()`;
+
 // A sibling d of candidate s is the same provider call seen by a second instrumentation: same
 // trace and parent, same provider/model and usage, and either the same response id or (when an
 // id is missing) overlapping time intervals. Two genuinely separate calls differ in response id
@@ -131,13 +143,7 @@ rollup AS (
   GROUP BY 1, 2, 3, 4, 5
   -- A fixed order makes concurrent writers lock rollup rows in the same order: no deadlocks.
   ORDER BY 1, 2, 3, 4, 5
-  ON CONFLICT (day, tenant_id, user_id, provider, model) DO UPDATE SET
-    calls = d.calls + EXCLUDED.calls,
-    error_calls = d.error_calls + EXCLUDED.error_calls,
-    ${TOKEN_COLUMNS.map((c) => `${c} = d.${c} + EXCLUDED.${c}`).join(',\n    ')},
-    cost_usd = d.cost_usd + EXCLUDED.cost_usd,
-    unpriced_calls = d.unpriced_calls + EXCLUDED.unpriced_calls,
-    updated_at = now()
+  ${ROLLUP_ON_CONFLICT_SQL}
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM ${STAGE_TABLE})::int AS staged,
