@@ -47,13 +47,20 @@ export const AUDIT_ATTRIBUTE_KEYS: ReadonlyArray<readonly [keyof AuditContext, s
   ['requestId', SPANLEDGER_REQUEST_ID],
 ];
 
-/** The spanledger.* attributes of an audit context. */
-export function auditAttributes(audit: AuditContext | undefined): Attributes {
-  const attributes: Attributes = {};
-  if (!audit) return attributes;
+/** Adds the spanledger.* attributes of an audit context to `target`; returns `target`. */
+export function addAuditAttributes(
+  target: Attributes,
+  audit: AuditContext | undefined,
+): Attributes {
+  if (!audit) return target;
   for (const [field, key] of AUDIT_ATTRIBUTE_KEYS) {
     const value = audit[field];
-    if (value) attributes[key] = value;
+    if (value) target[key] = value;
   }
-  return attributes;
+  return target;
+}
+
+/** The spanledger.* attributes of an audit context. */
+export function auditAttributes(audit: AuditContext | undefined): Attributes {
+  return addAuditAttributes({}, audit);
 }

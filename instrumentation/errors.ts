@@ -6,12 +6,21 @@ import {
   TERMINATION_REASON,
 } from '../semconv/index.js';
 
-/** Runs an instrumentation step; a failure is logged to the diag logger, never thrown. */
+/** Logs an instrumentation failure to the diag logger (the app never sees it). */
+export function logFailure(what: string, error: unknown): void {
+  diag.error(`spanledger: ${what} failed`, error);
+}
+
+/**
+ * Runs an instrumentation step; a failure is logged to the diag logger, never thrown. The per-call
+ * hot path (span start and end, result reading) uses try/catch with {@link logFailure} directly
+ * instead: a closure per step is an allocation on every LLM call.
+ */
 export function safely<T>(what: string, step: () => T): T | undefined {
   try {
     return step();
   } catch (error) {
-    diag.error(`spanledger: ${what} failed`, error);
+    logFailure(what, error);
     return undefined;
   }
 }

@@ -30,17 +30,23 @@ import {
   TERMINATION_REASON,
   USAGE_SOURCE,
 } from '../semconv/index.js';
-import { auditAttributes, getAuditContext } from './audit-context.js';
+import { addAuditAttributes, getAuditContext } from './audit-context.js';
 import { instrumentationOptions } from './config.js';
 import { textOf } from './content.js';
 import { setDigestAttribute } from './digest-attribute.js';
-import { recordError, safely } from './errors.js';
+import { logFailure, recordError } from './errors.js';
 import { estimateTokens } from './estimate.js';
 import { contentText, redactValue } from './privacy.js';
 import { getTracer } from './tracer.js';
 import type { LlmCallMeta, LlmCallOutcome, LlmUsage } from './types.js';
 
 const ESTIMABLE = new Set<string>([GEN_AI_OPERATION.CHAT, GEN_AI_OPERATION.TEXT_COMPLETION]);
+
+const COMPLETED = 0;
+const FAILED = 1;
+const ABORTED = 2;
+/** How a call ended. */
+type Ending = typeof COMPLETED | typeof FAILED | typeof ABORTED;
 
 /** Each usage count and the span attribute that carries it. */
 const USAGE_ATTRIBUTE_KEYS: ReadonlyArray<readonly [keyof LlmUsage, string]> = [
@@ -76,15 +82,12 @@ export class LlmSpan {
 
   /** Starts the span under the active context; undefined (and logged) if that fails. */
   static start(meta: LlmCallMeta, parent: Context = context.active()): LlmSpan | undefined {
-    return safely('starting an LLM span', () => {
+    try {
       const operation = meta.operation ?? GEN_AI_OPERATION.CHAT;
       // Object.assign, not an object spread: V8 builds a spread followed by computed keys on a
       // slow path (~5 µs here, a fifth of the whole call's budget).
-      const attributes: Attributes = Object.assign(
-        {},
-        meta.attributes,
-        auditAttributes(getAuditContext(parent)),
-      );
+      const attributes: Attributes = Object.assign({}, meta.attributes);
+      addAuditAttributes(attributes, getAuditContext(parent));
       attributes[GEN_AI_OPERATION_NAME] = operation;
       attributes[GEN_AI_PROVIDER_NAME] = meta.provider;
       attributes[GEN_AI_REQUEST_MODEL] = meta.model;
@@ -101,7 +104,10 @@ export class LlmSpan {
         setDigestAttribute(span, SPANLEDGER_INPUT_HASH, meta.input, options.hashKey);
       }
       return new LlmSpan(meta, span, parent);
-    });
+    } catch (error) {
+      logFailure('starting an LLM span', error);
+      return undefined;
+    }
   }
 
   /** Merges counts; later reports of a count replace earlier ones (stream deltas are totals). */
@@ -132,31 +138,42 @@ export class LlmSpan {
 
   /** Ends the span as completed. */
   end(): void {
-    this.finish(() => {});
+    this.finish(COMPLETED, undefined);
   }
 
   /** Ends the span as failed with the app's error (which the caller re-throws unchanged). */
   fail(error: unknown): void {
     // A failed call is not estimated: without a response there is nothing to count as output.
     this.failed = true;
-    this.finish(() => recordError(this.span, error));
+    this.finish(FAILED, error);
   }
 
   /** Ends the span as aborted (consumer stopped reading, AbortController), keeping usage seen. */
   abort(): void {
-    this.finish(() =>
-      this.span.setAttribute(SPANLEDGER_TERMINATION_REASON, TERMINATION_REASON.ABORTED),
-    );
+    this.finish(ABORTED, undefined);
   }
 
-  private finish(mark: () => void): void {
+  private finish(how: Ending, error: unknown): void {
     if (this.ended) return;
     this.ended = true;
-    safely('ending an LLM span', () => {
-      this.writeOutcome();
-      mark();
-    });
-    safely('ending an LLM span', () => this.span.end());
+    // A span that is not recording (sampled out) keeps nothing: reading the outcome, estimating
+    // tokens and digests would be work for no one.
+    if (this.span.isRecording()) {
+      try {
+        this.writeOutcome();
+        if (how === FAILED) recordError(this.span, error);
+        else if (how === ABORTED) {
+          this.span.setAttribute(SPANLEDGER_TERMINATION_REASON, TERMINATION_REASON.ABORTED);
+        }
+      } catch (failure) {
+        logFailure('ending an LLM span', failure);
+      }
+    }
+    try {
+      this.span.end();
+    } catch (failure) {
+      logFailure('ending an LLM span', failure);
+    }
   }
 
   private writeOutcome(): void {

@@ -66,25 +66,36 @@ function collectFinishReasons(choices: Choice[], out: string[]) {
   return out;
 }
 
+/** Records a chat completion (not streamed). */
+function readChatResult(llm: LlmSpan, value: unknown) {
+  const chat = value as ChatValue;
+  const choices = chat.choices ?? [];
+  const output: unknown[] = [];
+  for (const choice of choices) output.push(choice.message);
+  llm.record({
+    usage: chatUsage(chat.usage),
+    responseModel: chat.model,
+    responseId: chat.id,
+    finishReasons: collectFinishReasons(choices, []),
+    toolCalls: collectToolCalls(choices, 'message', []),
+    output,
+  });
+}
+
+/** The reader of non-streamed calls: one shared object, nothing allocated per call. */
+const CHAT_RESULT_READER: CallReader<unknown, unknown> = {
+  onResult: readChatResult,
+  // A request without `stream: true` does not get a stream back; if one ever did, pass it on.
+  onChunk: () => true,
+};
+
 /** Reads chat completions; hides the usage-only chunk when we asked for it, not the app. */
-function chatReader(injectedUsage: boolean): CallReader<unknown, unknown> {
+function chatReader(streaming: boolean, injectedUsage: boolean): CallReader<unknown, unknown> {
+  if (!streaming) return CHAT_RESULT_READER;
   const toolCalls: Array<{ id?: string; name?: string }> = [];
   const reasons: string[] = [];
   return {
-    onResult(llm: LlmSpan, value: unknown) {
-      const chat = value as ChatValue;
-      const choices = chat.choices ?? [];
-      const output: unknown[] = [];
-      for (const choice of choices) output.push(choice.message);
-      llm.record({
-        usage: chatUsage(chat.usage),
-        responseModel: chat.model,
-        responseId: chat.id,
-        finishReasons: collectFinishReasons(choices, []),
-        toolCalls: collectToolCalls(choices, 'message', []),
-        output,
-      });
-    },
+    onResult: readChatResult,
     onChunk(llm: LlmSpan, value: unknown) {
       const chunk = value as ChatValue;
       const choices = chunk.choices ?? [];
@@ -130,7 +141,7 @@ export function wrapChatCreate(original: (this: unknown, ...args: unknown[]) => 
         input: body.messages,
         attributes: requestAttributes(client, body),
       },
-      chatReader(inject),
+      chatReader(body.stream === true, inject),
       () => original.apply(this, args),
     );
   };

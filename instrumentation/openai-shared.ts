@@ -6,7 +6,7 @@ import {
   SERVER_ADDRESS,
 } from '../semconv/index.js';
 import { observeApiPromise } from './api-promise.js';
-import { isAbortError, safely } from './errors.js';
+import { isAbortError, logFailure } from './errors.js';
 import { LlmSpan } from './llm-span.js';
 import { hostOf } from './patch.js';
 import type { LlmCallMeta } from './types.js';
@@ -95,7 +95,11 @@ export function runInstrumented(
   return observeApiPromise<unknown, unknown>(promise, {
     onValue: (value) => {
       if (isStream(value)) return instrumentStream(value, llm, read);
-      safely('reading a result', () => read.onResult(llm, value));
+      try {
+        read.onResult(llm, value);
+      } catch (error) {
+        logFailure('reading a result', error);
+      }
       llm.end();
       return value;
     },

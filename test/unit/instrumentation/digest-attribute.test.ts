@@ -4,6 +4,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFER_DIGEST_MAX_LENGTH,
   setDigestAttribute,
+  textLengthOver,
 } from '../../../instrumentation/digest-attribute.js';
 import { setupTracing } from '../../helpers/tracing.js';
 
@@ -61,6 +62,45 @@ describe('setDigestAttribute', () => {
     });
   });
 
+  it('hashes a large message array at once too, without building its JSON twice', () => {
+    const span = tracer().startSpan('chat');
+    const messages = [
+      { role: 'system', content: 'be brief' },
+      { role: 'user', content: 'y'.repeat(DEFER_DIGEST_MAX_LENGTH) },
+    ];
+    setDigestAttribute(span, 'spanledger.input_hash', messages, KEY);
+    span.end();
+    const attributes = tracing.spans()[0]!.attributes;
+    expect(Object.getOwnPropertyDescriptor(attributes, 'spanledger.input_hash')).toMatchObject({
+      value: hmac(JSON.stringify(messages)),
+    });
+  });
+
+  it('captures an object result as it was: a key added later does not change the digest', () => {
+    const result = { content: [{ type: 'text', text: '42' }], isError: false } as Record<
+      string,
+      unknown
+    >;
+    const span = tracer().startSpan('execute_tool');
+    setDigestAttribute(span, 'spanledger.output_hash', result, KEY);
+    const expected = hmac(JSON.stringify(result));
+    result.cached = true;
+    span.end();
+    expect(tracing.spans()[0]!.attributes['spanledger.output_hash']).toBe(expected);
+  });
+
+  it("keeps each span's pending digest apart when many share the same attribute", () => {
+    const texts = ['a', 'b', 'c'].map((text) => {
+      const span = tracer().startSpan('chat');
+      setDigestAttribute(span, 'spanledger.output_hash', text, KEY);
+      span.end();
+      return text;
+    });
+    expect(tracing.spans().map((span) => span.attributes['spanledger.output_hash'])).toEqual(
+      texts.map(hmac),
+    );
+  });
+
   it('does nothing for a span that is not recording', () => {
     const span = trace.wrapSpanContext({
       traceId: '0af7651916cd43dd8448eb211c80319c',
@@ -69,5 +109,24 @@ describe('setDigestAttribute', () => {
     });
     expect(() => setDigestAttribute(span, 'spanledger.input_hash', 'x', KEY)).not.toThrow();
     expect(span.isRecording()).toBe(false);
+  });
+});
+
+describe('textLengthOver', () => {
+  it('counts the text in strings, arrays and objects', () => {
+    expect(textLengthOver('abc', 100)).toBe(3);
+    expect(textLengthOver([{ role: 'user', content: 'hello' }], 100)).toBeGreaterThanOrEqual(5);
+  });
+
+  it('stops counting once past the limit', () => {
+    const many = Array.from({ length: 10_000 }, () => 'x'.repeat(10));
+    const counted = textLengthOver(many, 50);
+    expect(counted).toBeGreaterThan(50);
+    expect(counted).toBeLessThan(100);
+  });
+
+  it('treats content nested deeper than it walks as large', () => {
+    const deep = { a: { b: { c: { d: { e: { f: 'x' } } } } } };
+    expect(textLengthOver(deep, 1000)).toBeGreaterThan(1000);
   });
 });

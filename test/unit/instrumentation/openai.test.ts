@@ -73,6 +73,18 @@ describe('OpenAI chat completions', () => {
     expect(tracing.spans()).toHaveLength(1);
   });
 
+  it("hands the app the SDK's own APIPromise; asResponse() leaves the body unread", async () => {
+    const promise = client.chat.completions.create({ model: SCENARIOS.plain.model, messages });
+    expect(promise.constructor.name).toBe('APIPromise');
+    const response = await promise.asResponse();
+    // Nothing of ours read the body: the app can.
+    expect(response.bodyUsed).toBe(false);
+    expect(((await response.json()) as { id: string }).id).toBe('chatcmpl-1');
+    // Known limit (docs/instrumentation.md): the SDK never parsed the body, so there is no usage
+    // to record and the span is not ended; spanledger does not read the app's body for it.
+    expect(tracing.spans()).toHaveLength(0);
+  });
+
   it('records tool calls with ids and finish reason', async () => {
     await client.chat.completions.create({ model: SCENARIOS.tools.model, messages });
     const span = tracing.only(`chat ${SCENARIOS.tools.model}`);
