@@ -9,9 +9,15 @@
  * - `spanledger`: instrumented with instrumentOpenAI;
  * - `bare OTel`: a minimal OpenTelemetry wrapper (bench/lib/bare-otel.ts), for plain calls only:
  *   what the OTel SDK's own span costs on this machine, so spanledger's share can be read off.
- * Every call is timed on its own, and the copies take turns call by call in rotating order, so
- * drift, other load and garbage collection fall on all of them alike. Reported: the difference of
- * the medians (and of the 1%-trimmed means, which keep most GC pauses in). Spans are recorded
+ * Each copy is compared with the uninstrumented one in slices: within a slice the two copies take
+ * turns call by call (alternating which goes first), every call timed on its own, so drift, other
+ * load and garbage collection fall on both alike, and only those two copies' code runs meanwhile,
+ * as in an app with one client. The comparisons' slices are interleaved (8 rounds), so a slow
+ * spell of the machine falls on all of them. Reported: the median of the pairwise differences
+ * (each call minus the uninstrumented call next to it), with its 95% confidence interval. Call times here are bimodal (~0.7 and ~1.1 ms: whether the
+ * loopback reply lands in the same event-loop turn), so a difference of two medians jumps between
+ * the modes; the difference of two calls from the same distribution is symmetric around zero
+ * whatever its shape, so its median is the shift itself. Spans are recorded
  * (sampled, attributes set, ended) but not exported: export is the exporter's benchmark.
  *
  * BENCH_CALLS (default 4000) calls per copy and scenario. The npm script compiles the benchmark
@@ -32,6 +38,7 @@ import { moduleCopies } from './lib/module-copies.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 4000);
 const WARMUP = Math.min(1000, CALLS);
+const CHUNKS = 8;
 
 type OpenAIModule = { OpenAI: typeof OpenAI };
 
@@ -58,33 +65,66 @@ async function call(client: OpenAI, streaming: boolean): Promise<void> {
   });
 }
 
-/** Per-call wall times (µs) of each copy, the copies taking turns call by call. */
-async function measure(copies: Copy[], streaming: boolean): Promise<Float64Array[]> {
-  for (let i = 0; i < WARMUP; i++) for (const copy of copies) await call(copy.client, streaming);
-  const times = copies.map(() => new Float64Array(CALLS));
-  for (let i = 0; i < CALLS; i++) {
-    for (let j = 0; j < copies.length; j++) {
-      const k = (i + j) % copies.length;
-      const start = performance.now();
-      await call(copies[k]!.client, streaming);
-      times[k]![i] = (performance.now() - start) * 1000;
-    }
-  }
-  return times;
+/** One comparison: the uninstrumented copy's call times, µs, and the other copy's minus it, pair by pair. */
+interface Comparison {
+  other: number;
+  base: number[];
+  diffs: number[];
 }
 
-function median(values: Float64Array): number {
+/**
+ * Runs the comparisons in CHUNKS interleaved slices, so a slow or fast spell of the machine falls
+ * on all of them alike. Within a slice only the two copies compared run, taking turns call by call
+ * (alternating which goes first): only their code fills the caches meanwhile, as in an app with
+ * one client.
+ */
+async function measure(copies: Copy[], others: number[], streaming: boolean) {
+  for (const k of [0, ...others]) {
+    for (let i = 0; i < WARMUP; i++) await call(copies[k]!.client, streaming);
+  }
+  const comparisons: Comparison[] = others.map((other) => ({ other, base: [], diffs: [] }));
+  const perChunk = Math.ceil(CALLS / CHUNKS);
+  for (let chunk = 0; chunk < CHUNKS; chunk++) {
+    for (const comparison of comparisons) {
+      const pair = [copies[0]!, copies[comparison.other]!];
+      for (let i = 0; i < perChunk; i++) {
+        const took = [0, 0];
+        for (let j = 0; j < 2; j++) {
+          const k = (i + j) % 2;
+          const start = performance.now();
+          await call(pair[k]!.client, streaming);
+          took[k] = (performance.now() - start) * 1000;
+        }
+        comparison.base.push(took[0]!);
+        comparison.diffs.push(took[1]! - took[0]!);
+      }
+    }
+  }
+  return comparisons;
+}
+
+function median(values: number[]): number {
   const sorted = Float64Array.from(values).sort();
   return sorted[sorted.length >> 1] ?? Number.NaN;
 }
 
-/** Mean without the slowest 1%: keeps most GC pauses in, drops the outliers of a shared VM. */
-function trimmedMean(values: Float64Array): number {
+/**
+ * The median and its 95% confidence interval from order statistics (no assumption about the
+ * distribution's shape): ranks n/2 ± 1.96·√n/2.
+ */
+function medianWithInterval(values: number[]): [number, number, number] {
   const sorted = Float64Array.from(values).sort();
-  const kept = Math.max(1, Math.floor(sorted.length * 0.99));
-  let sum = 0;
-  for (let i = 0; i < kept; i++) sum += sorted[i]!;
-  return sum / kept;
+  const n = sorted.length;
+  const half = Math.ceil((1.96 * Math.sqrt(n)) / 2);
+  const at = (rank: number) => sorted[Math.min(n - 1, Math.max(0, rank))]!;
+  return [at(n >> 1), at((n >> 1) - half), at((n >> 1) + half)];
+}
+
+interface Summary {
+  base: number;
+  diff: number;
+  low: number;
+  high: number;
 }
 
 const fmt = (value: number, width: number, digits = 1) => value.toFixed(digits).padStart(width);
@@ -106,32 +146,34 @@ async function main() {
   instrumentBareOtel(Object.getPrototypeOf(copies[3]!.client.chat.completions));
 
   console.log(
-    `${CALLS} calls per copy and scenario, each timed; copies take turns call by call.\n` +
-      'Differences to the uninstrumented copy: median (1%-trimmed mean in brackets), µs per call.',
+    `${CALLS} calls per copy, each timed; per comparison, the two copies take turns call by call.\n` +
+      'Added µs per call against the uninstrumented copy: median of the pairwise differences,\n' +
+      'its 95% confidence interval in brackets.',
   );
   console.log(
-    'scenario  uninstrumented_us  control_us      spanledger_us   ratio  bare_otel_us    spanledger_above_bare_us',
+    'scenario  uninstrumented_us  control_us              spanledger_us           ratio  bare_otel_us            above_bare_us',
   );
   let result = '';
   for (const streaming of [false, true]) {
     // The bare wrapper reads parsed results only; a stream would end its span at once.
-    const used = streaming ? copies.slice(0, 3) : copies;
-    const times = await measure(used, streaming);
-    const base = median(times[0]!);
-    const baseMean = trimmedMean(times[0]!);
-    const diff = (k: number) => [median(times[k]!) - base, trimmedMean(times[k]!) - baseMean];
-    const [control, controlMean] = diff(1) as [number, number];
-    const [overhead, overheadMean] = diff(2) as [number, number];
-    const [bare, bareMean] = streaming ? [Number.NaN, Number.NaN] : (diff(3) as [number, number]);
+    const comparisons = await measure(copies, streaming ? [1, 2] : [1, 2, 3], streaming);
+    const summary = comparisons.map((comparison): Summary => {
+      const [diff, low, high] = medianWithInterval(comparison.diffs);
+      return { base: median(comparison.base), diff, low, high };
+    });
+    const [control, inst, bare] = summary as [Summary, Summary, Summary | undefined];
+    const base = inst.base;
+    const ratio = (base + inst.diff) / base;
     const name = streaming ? 'stream' : 'plain';
+    const cell = (x: Summary) => `${fmt(x.diff, 6)} [${fmt(x.low, 5)},${fmt(x.high, 6)}]`;
     console.log(
-      `${name.padEnd(9)} ${fmt(base, 17)} ${fmt(control, 6)} (${fmt(controlMean, 5)}) ${fmt(overhead, 7)} (${fmt(overheadMean, 5)}) ${fmt((base + overhead) / base, 6, 3)} ${streaming ? '           -' : `${fmt(bare, 6)} (${fmt(bareMean, 5)})`} ${streaming ? '    -' : fmt(overhead - bare, 8)}`,
+      `${name.padEnd(9)} ${fmt(base, 17)}  ${cell(control)}  ${cell(inst)} ${fmt(ratio, 6, 3)}  ${bare ? cell(bare) : '-'.padStart(21)} ${bare ? fmt(inst.diff - bare.diff, 8) : '       -'}`,
     );
-    if (!streaming) {
+    if (bare) {
       result =
-        `RESULT overhead_us=${overhead.toFixed(1)} ratio=${((base + overhead) / base).toFixed(3)} ` +
-        `control_us=${control.toFixed(1)} bare_otel_us=${bare.toFixed(1)} ` +
-        `above_bare_otel_us=${(overhead - bare).toFixed(1)}`;
+        `RESULT overhead_us=${inst.diff.toFixed(1)} ratio=${ratio.toFixed(3)} ` +
+        `control_us=${control.diff.toFixed(1)} bare_otel_us=${bare.diff.toFixed(1)} ` +
+        `above_bare_otel_us=${(inst.diff - bare.diff).toFixed(1)}`;
     }
   }
   await fake.close();
