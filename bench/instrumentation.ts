@@ -42,11 +42,6 @@ const CHUNKS = 8;
 
 type OpenAIModule = { OpenAI: typeof OpenAI };
 
-interface Copy {
-  name: 'uninstrumented' | 'control' | 'spanledger' | 'bare OTel';
-  client: OpenAI;
-}
-
 const messages = [{ role: 'user' as const, content: 'benchmark prompt' }];
 
 async function call(client: OpenAI, streaming: boolean): Promise<void> {
@@ -78,21 +73,21 @@ interface Comparison {
  * (alternating which goes first): only their code fills the caches meanwhile, as in an app with
  * one client.
  */
-async function measure(copies: Copy[], others: number[], streaming: boolean) {
+async function measure(clients: OpenAI[], others: number[], streaming: boolean) {
   for (const k of [0, ...others]) {
-    for (let i = 0; i < WARMUP; i++) await call(copies[k]!.client, streaming);
+    for (let i = 0; i < WARMUP; i++) await call(clients[k]!, streaming);
   }
   const comparisons: Comparison[] = others.map((other) => ({ other, base: [], diffs: [] }));
   const perChunk = Math.ceil(CALLS / CHUNKS);
   for (let chunk = 0; chunk < CHUNKS; chunk++) {
     for (const comparison of comparisons) {
-      const pair = [copies[0]!, copies[comparison.other]!];
+      const pair = [clients[0]!, clients[comparison.other]!];
       for (let i = 0; i < perChunk; i++) {
         const took = [0, 0];
         for (let j = 0; j < 2; j++) {
           const k = (i + j) % 2;
           const start = performance.now();
-          await call(pair[k]!.client, streaming);
+          await call(pair[k]!, streaming);
           took[k] = (performance.now() - start) * 1000;
         }
         comparison.base.push(took[0]!);
@@ -101,11 +96,6 @@ async function measure(copies: Copy[], others: number[], streaming: boolean) {
     }
   }
   return comparisons;
-}
-
-function median(values: number[]): number {
-  const sorted = Float64Array.from(values).sort();
-  return sorted[sorted.length >> 1] ?? Number.NaN;
 }
 
 /**
@@ -136,14 +126,10 @@ async function main() {
   const modules = moduleCopies<OpenAIModule>('openai', 4);
   const clientOf = (module: OpenAIModule) =>
     new module.OpenAI({ apiKey: 'sk-bench', baseURL: fake.url, maxRetries: 0 });
-  const copies: Copy[] = [
-    { name: 'uninstrumented', client: clientOf(modules[0]!) },
-    { name: 'control', client: clientOf(modules[1]!) },
-    { name: 'spanledger', client: clientOf(modules[2]!) },
-    { name: 'bare OTel', client: clientOf(modules[3]!) },
-  ];
-  instrumentOpenAI(copies[2]!.client);
-  instrumentBareOtel(Object.getPrototypeOf(copies[3]!.client.chat.completions));
+  // In this order: uninstrumented (the baseline), control, spanledger, bare OTel.
+  const clients = modules.map(clientOf);
+  instrumentOpenAI(clients[2]!);
+  instrumentBareOtel(Object.getPrototypeOf(clients[3]!.chat.completions));
 
   console.log(
     `${CALLS} calls per copy, each timed; per comparison, the two copies take turns call by call.\n` +
@@ -156,10 +142,10 @@ async function main() {
   let result = '';
   for (const streaming of [false, true]) {
     // The bare wrapper reads parsed results only; a stream would end its span at once.
-    const comparisons = await measure(copies, streaming ? [1, 2] : [1, 2, 3], streaming);
+    const comparisons = await measure(clients, streaming ? [1, 2] : [1, 2, 3], streaming);
     const summary = comparisons.map((comparison): Summary => {
       const [diff, low, high] = medianWithInterval(comparison.diffs);
-      return { base: median(comparison.base), diff, low, high };
+      return { base: medianWithInterval(comparison.base)[0], diff, low, high };
     });
     const [control, inst, bare] = summary as [Summary, Summary, Summary | undefined];
     const base = inst.base;

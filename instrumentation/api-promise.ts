@@ -69,6 +69,11 @@ export function observeApiPromise<T, P>(promise: P, observer: PromiseObserver<T>
       logFailure('observing a failure', failure);
     }
   };
+  // Sees a failure, then passes the app's own error on unchanged.
+  const onRejected = (error: unknown): never => {
+    onError(error);
+    throw error;
+  };
   if (isStainless<T>(promise)) {
     if (hasInternals(promise)) {
       const parse = promise.parseResponse;
@@ -77,14 +82,10 @@ export function observeApiPromise<T, P>(promise: P, observer: PromiseObserver<T>
         try {
           parsed = parse.apply(this, args);
         } catch (error) {
-          onError(error);
-          throw error;
+          onRejected(error);
         }
         if (!isThenable(parsed)) return onValue(parsed as T);
-        return parsed.then(onValue as (value: unknown) => T, (error: unknown) => {
-          onError(error);
-          throw error;
-        });
+        return parsed.then(onValue as (value: unknown) => T, onRejected);
       };
       // A handler on the response promise only observes: the app's own await still rejects.
       promise.responsePromise.then(undefined, onError);
@@ -94,10 +95,7 @@ export function observeApiPromise<T, P>(promise: P, observer: PromiseObserver<T>
     return promise._thenUnwrap(onValue) as unknown as P;
   }
   if (isThenable(promise)) {
-    return promise.then(onValue as (value: unknown) => T, (error: unknown) => {
-      onError(error);
-      throw error;
-    }) as unknown as P;
+    return promise.then(onValue as (value: unknown) => T, onRejected) as unknown as P;
   }
   return promise;
 }

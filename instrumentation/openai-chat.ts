@@ -82,16 +82,8 @@ function readChatResult(llm: LlmSpan, value: unknown) {
   });
 }
 
-/** The reader of non-streamed calls: one shared object, nothing allocated per call. */
-const CHAT_RESULT_READER: CallReader<unknown, unknown> = {
-  onResult: readChatResult,
-  // A request without `stream: true` does not get a stream back; if one ever did, pass it on.
-  onChunk: () => true,
-};
-
 /** Reads chat completions; hides the usage-only chunk when we asked for it, not the app. */
-function chatReader(streaming: boolean, injectedUsage: boolean): CallReader<unknown, unknown> {
-  if (!streaming) return CHAT_RESULT_READER;
+function chatReader(injectedUsage: boolean): CallReader<unknown, unknown> {
   const toolCalls: Array<{ id?: string; name?: string }> = [];
   const reasons: string[] = [];
   return {
@@ -141,7 +133,7 @@ export function wrapChatCreate(original: (this: unknown, ...args: unknown[]) => 
         input: body.messages,
         attributes: requestAttributes(client, body),
       },
-      chatReader(body.stream === true, inject),
+      chatReader(inject),
       () => original.apply(this, args),
     );
   };
