@@ -36,6 +36,11 @@ export interface BuildCollectorOptions {
   spoolMaxBytes?: number;
   /** The MCP health prober, read at scrape time (it starts after the app is built). */
   prober?: () => HealthProber | undefined;
+  /**
+   * Why the database is not usable yet (waiting for it at start, restarting the embedded
+   * server), checked before anything else by /readyz; undefined when it is.
+   */
+  databaseState?: () => string | undefined;
 }
 
 /**
@@ -87,6 +92,8 @@ export function buildCollector(options: BuildCollectorOptions): FastifyInstance 
 }
 
 async function notReadyReason(options: BuildCollectorOptions): Promise<string | undefined> {
+  const database = options.databaseState?.();
+  if (database) return database;
   const spooled = options.exporter.stats().spoolBytes;
   const capacity = options.spoolMaxBytes;
   if (capacity !== undefined && spooled >= capacity * SPOOL_NOT_READY_RATIO) {

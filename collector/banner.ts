@@ -8,13 +8,21 @@ export function bannerLines(
   config: Readonly<SpanledgerConfig>,
   target: DatabaseTarget,
   forward: ForwardSet,
-  queryUrl?: string,
+  state: {
+    queryUrl?: string | undefined;
+    serverVersion?: string | undefined;
+    notReady?: string | undefined;
+  },
 ): string[] {
   const tokens = config.receivers.otlp.protocols.http.auth.tokens;
   const tenants = new Set(tokens.map((t) => t.tenant)).size;
-  const database = target.embedded
-    ? `embedded Postgres ${target.serverVersion}, data in ${target.embedded.dataDir}`
-    : `Postgres ${target.serverVersion}`;
+  const queryUrl = state.queryUrl;
+  const version = state.serverVersion ?? '(version unknown)';
+  const database = state.notReady
+    ? `NOT READY: ${state.notReady}; spans are spooled to ${config.exporters.postgres.spool.dir} and retried`
+    : target.embedded
+      ? `embedded Postgres ${version}, data in ${target.embedded.dataDir}`
+      : `Postgres ${version}`;
   return [
     'spanledger collector ready',
     `  OTLP/HTTP receiver  ${otlpUrl}/v1/traces`,

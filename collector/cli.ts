@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { ensurePartitions, runMigrations } from '../migrations/index.js';
+import { createPool } from '../shared/database/index.js';
 import { ConfigError, loadConfigFile, resolveConfig } from './config/index.js';
-import { createPool } from './database/index.js';
 import { openDatabaseTarget } from './database-target.js';
 import { createLogger } from './logger.js';
 import { DEFAULT_CONFIG_FILE, startCollector } from './main.js';

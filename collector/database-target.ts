@@ -1,27 +1,26 @@
 import { resolve } from 'node:path';
-import type { SpanledgerConfig } from './config/index.js';
 import {
-  checkConnection,
+  DATABASE_URL_FORM,
+  type DatabaseSource,
   type EmbeddedPostgresHandle,
+  invalidDatabaseUrl,
   maskDatabaseUrl,
   startEmbeddedPostgres,
-} from './database/index.js';
+} from '../shared/database/index.js';
+import { ConfigError, type SpanledgerConfig } from './config/index.js';
 import type { Logger } from './logger.js';
 
 /** The database the collector writes to, and how to let go of it. */
-export interface DatabaseTarget {
-  url: string;
-  /** The URL with its password masked, for logs and banners. */
-  maskedUrl: string;
+export interface DatabaseTarget extends DatabaseSource {
   /** The embedded server when one was started, else undefined. */
   embedded: EmbeddedPostgresHandle | undefined;
-  serverVersion: string;
   release(): Promise<void>;
 }
 
 /**
  * exporters.postgres.url, else DATABASE_URL, else an embedded Postgres in
- * exporters.postgres.embedded.data_dir (started here, stopped by release()).
+ * exporters.postgres.embedded.data_dir (started here, stopped by release()). A URL that is not a
+ * PostgreSQL URL is a configuration error; whether the server answers is checked by the caller.
  */
 export async function openDatabaseTarget(
   config: Readonly<SpanledgerConfig>,
@@ -29,32 +28,34 @@ export async function openDatabaseTarget(
   logger: Logger,
 ): Promise<DatabaseTarget> {
   const pgConfig = config.exporters.postgres;
+  const origin = pgConfig.url ? 'exporters.postgres.url' : 'DATABASE_URL';
   const configured = pgConfig.url || env.DATABASE_URL || '';
-  let embedded: EmbeddedPostgresHandle | undefined;
-  let url = configured;
-  if (!configured) {
-    const pgLog = logger.child({ component: 'embedded-postgres' });
-    embedded = await startEmbeddedPostgres({
-      dataDir: resolve(pgConfig.embedded.data_dir),
-      port: pgConfig.embedded.port,
-      onLog: (line) => pgLog.debug(line.trim()),
-    });
-    url = embedded.url;
-  }
-  const maskedUrl = maskDatabaseUrl(url);
-  try {
-    const { serverVersion } = await checkConnection(url, maskedUrl, pgConfig.connect_timeout);
+  if (configured) {
+    const problem = invalidDatabaseUrl(configured);
+    if (problem) {
+      throw new ConfigError(
+        `${origin} ${problem}; expected a PostgreSQL connection URL such as ${DATABASE_URL_FORM}`,
+      );
+    }
     return {
-      url,
-      maskedUrl,
-      embedded,
-      serverVersion,
-      release: async () => {
-        await embedded?.stop();
-      },
+      url: configured,
+      maskedUrl: maskDatabaseUrl(configured),
+      origin,
+      embedded: undefined,
+      release: async () => {},
     };
-  } catch (err) {
-    await embedded?.stop();
-    throw err;
   }
+  const pgLog = logger.child({ component: 'embedded-postgres' });
+  const embedded = await startEmbeddedPostgres({
+    dataDir: resolve(pgConfig.embedded.data_dir),
+    port: pgConfig.embedded.port,
+    onLog: (line) => pgLog.debug(line.trim()),
+  });
+  return {
+    url: embedded.url,
+    maskedUrl: maskDatabaseUrl(embedded.url),
+    origin: 'the embedded Postgres',
+    embedded,
+    release: () => embedded.stop(),
+  };
 }

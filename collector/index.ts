@@ -1,3 +1,9 @@
+export type { EmbeddedPostgresHandle, EmbeddedPostgresOptions } from '../shared/database/index.js';
+export {
+  EmbeddedPostgresError,
+  maskDatabaseUrl,
+  startEmbeddedPostgres,
+} from '../shared/database/index.js';
 export type { BuildCollectorOptions } from './app.js';
 export { buildCollector } from './app.js';
 export type {
@@ -6,8 +12,6 @@ export type {
   SpanledgerConfigInput,
 } from './config/index.js';
 export { ConfigError, loadConfigFile, resolveConfig, substituteEnv } from './config/index.js';
-export type { EmbeddedPostgresHandle, EmbeddedPostgresOptions } from './database/index.js';
-export { EmbeddedPostgresError, maskDatabaseUrl, startEmbeddedPostgres } from './database/index.js';
 export type { ForwardBatch, ForwarderStats, ForwardSet } from './forward/index.js';
 export { createForwardSet, OtlpForwarder } from './forward/index.js';
 export type { CollectorHandle, StartCollectorOptions } from './main.js';

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { loadPriceBookFile, PgSpanExporter } from '../exporters/index.js';
 import { ensurePartitions, runMigrations } from '../migrations/index.js';
+import { createPool, isPortFree } from '../shared/database/index.js';
 import { buildCollector } from './app.js';
 import { bannerLines } from './banner.js';
 import {
@@ -12,7 +13,7 @@ import {
   resolveConfig,
   type SpanledgerConfig,
 } from './config/index.js';
-import { createPool, isPortFree } from './database/index.js';
+import { DatabaseSupervisor } from './database-supervisor.js';
 import { type DatabaseTarget, openDatabaseTarget } from './database-target.js';
 import { createForwardSet, type ForwardSet } from './forward/index.js';
 import { resolveHashKey } from './hash-key.js';
@@ -59,30 +60,29 @@ export class PortInUseError extends Error {
   override name = 'PortInUseError';
 }
 
-async function loadConfig(options: StartCollectorOptions, env: NodeJS.ProcessEnv) {
-  if (options.config) return options.config;
-  if (options.configPath) return loadConfigFile(options.configPath, env);
-  if (existsSync(DEFAULT_CONFIG_FILE)) return loadConfigFile(DEFAULT_CONFIG_FILE, env);
-  return resolveConfig({}, 'defaults');
+interface Endpoint {
+  host: string;
+  port: number;
+  field: string;
 }
 
-function splitEndpoint(endpoint: string): { host: string; port: number } {
-  const idx = endpoint.lastIndexOf(':');
-  const host = endpoint.slice(0, idx).replace(/^\[|\]$/g, '');
-  return { host, port: Number(endpoint.slice(idx + 1)) };
-}
-
-async function assertPortFree(host: string, port: number, field: string) {
-  if (port !== 0 && !(await isPortFree(port, host))) {
-    throw new PortInUseError(
-      `${host}:${port} is already in use (${field}); stop the other process or choose another port`,
-    );
-  }
+/** What a start has built so far: stop() and a failed start release the same things. */
+interface Parts {
+  target: DatabaseTarget;
+  pool?: Pool;
+  exporter?: PgSpanExporter;
+  prober?: HealthProber | undefined;
+  queryApi?: QueryApiServer | undefined;
+  supervisor?: DatabaseSupervisor;
+  app?: FastifyInstance;
+  forward?: ForwardSet;
 }
 
 /**
- * Starts the collector: config, database (embedded when no URL is configured), migrations,
- * partitions, then the HTTP listener. Any failure before listening releases what was started.
+ * Starts the collector: config, ports, database (embedded when no URL is configured), the
+ * exporter and its spool, the query API, the database supervisor (migrations, partitions and
+ * the prober once Postgres answers; the collector starts and spools while it does not), then
+ * the OTLP listener. Any failure before listening releases what was started.
  */
 export async function startCollector(
   options: StartCollectorOptions = {},
@@ -91,143 +91,235 @@ export async function startCollector(
   const config = await loadConfig(options, env);
   const logger = options.logger ?? createLogger(config.service.telemetry.logs.level);
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const http = config.receivers.otlp.protocols.http;
-  const { host, port } = splitEndpoint(http.endpoint);
-  // Fail fast on an occupied port, before initialising a database.
-  await assertPortFree(host, port, 'receivers.otlp.protocols.http.endpoint');
-  const queryConfig = config.extensions.query_api;
-  const queryEndpoint = queryConfig.enabled ? splitEndpoint(queryConfig.endpoint) : undefined;
-  if (queryEndpoint) {
-    await assertPortFree(queryEndpoint.host, queryEndpoint.port, 'extensions.query_api.endpoint');
-  }
-
-  const target: DatabaseTarget = await openDatabaseTarget(config, env, logger);
-  let pool: Pool | undefined;
-  let exporter: PgSpanExporter | undefined;
-  let prober: HealthProber | undefined;
-  let queryApi: QueryApiServer | undefined;
+  const { otlp, query } = await checkPorts(config);
+  const parts: Parts = { target: await openDatabaseTarget(config, env, logger) };
   try {
-    await runMigrations({ database: target.url, logger: logger.child({ component: 'migrate' }) });
-    pool = createPool({
-      url: target.url,
-      applicationName: 'spanledger-collector',
-      max: config.exporters.postgres.max_connections,
-      connectTimeoutMs: config.exporters.postgres.connect_timeout,
-      onError: (err) => logger.warn({ err }, 'postgres pool error'),
-    });
-    await ensurePartitions(pool);
-    const pgConfig = config.exporters.postgres;
-    const exporterLog = logger.child({ component: 'pg-exporter' });
-    exporter = new PgSpanExporter({
-      databaseUrl: target.url,
-      role: pgConfig.role || undefined,
-      maxConnections: pgConfig.max_connections,
-      applicationName: 'spanledger-collector-exporter',
-      spool: { dir: pgConfig.spool.dir, maxBytes: pgConfig.spool.max_size },
-      maxRowsPerWrite: Math.max(pgConfig.batch_size, 1),
-      flushIntervalMs: pgConfig.flush_interval,
-      transform: {
-        captureContent: pgConfig.capture_content,
-        hashKey: await resolveHashKey(
-          pgConfig.hash_key || env.SPANLEDGER_HASH_KEY || '',
-          join(dirname(resolve(pgConfig.spool.dir)), 'hash-key'),
-        ),
-        ...(pgConfig.price_book ? { priceBook: loadPriceBookFile(pgConfig.price_book) } : {}),
-      },
-      source: 'collector',
-      logger: {
-        debug: (m) => exporterLog.debug(m),
-        info: (m) => exporterLog.info(m),
-        warn: (m) => exporterLog.warn(m),
-        error: (m) => exporterLog.error(m),
-      },
-    });
-    // Before the OTLP listener: a query API that cannot start (port, roles) leaves nothing open.
-    if (queryEndpoint) {
-      queryApi = await startQueryApi({
-        config: queryConfig,
-        databaseUrl: target.url,
-        ...queryEndpoint,
-        logger,
-        connectTimeoutMs: config.exporters.postgres.connect_timeout,
-      }).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'EADDRINUSE') {
-          throw new PortInUseError(
-            `${queryConfig.endpoint} is already in use (extensions.query_api.endpoint)`,
-          );
-        }
-        throw err;
-      });
-    }
+    const pool = createCollectorPool(config, parts.target, logger);
+    parts.pool = pool;
+    const exporter = await createCollectorExporter(config, parts.target, env, logger);
+    parts.exporter = exporter;
+    parts.prober = createProber(config, pool, logger);
+    if (query) parts.queryApi = await startQuery(config, parts.target, query, logger);
+    const supervisor = superviseDatabase(config, parts, logger);
+    parts.supervisor = supervisor;
+    await supervisor.connectFirst();
     const forward = createForwardSet(
       config.exporters.otlphttp,
       config.service.pipelines.traces.exporters,
       logger,
     );
-    const app = buildCollector({
-      pool,
-      logger,
-      exporter,
-      bodyLimit: http.max_request_body_size,
-      maxConcurrentRequests: http.max_concurrent_requests,
-      authTokens: http.auth.tokens,
-      forward,
-      spoolMaxBytes: pgConfig.spool.max_size,
-      prober: () => prober,
-    });
-    await app.listen({ host, port }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') {
-        throw new PortInUseError(
-          `${host}:${port} is already in use (receivers.otlp.protocols.http.endpoint)`,
-        );
-      }
-      throw err;
-    });
-    const address = app.server.address();
-    const boundPort = typeof address === 'object' && address ? address.port : port;
-    const otlpUrl = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
-    prober = createProber(config, pool, logger);
-    await prober?.start();
-    const liveQueryApi = queryApi;
-    for (const line of bannerLines(otlpUrl, config, target, forward, queryApi?.url)) print(line);
-    const livePool = pool;
-    const liveExporter = exporter;
+    parts.forward = forward;
+    const app = buildCollectorApp(config, parts as Required<Parts>, logger);
+    parts.app = app;
+    const otlpUrl = await listen(app, otlp);
+    for (const line of bannerLines(otlpUrl, config, parts.target, forward, {
+      queryUrl: parts.queryApi?.url,
+      serverVersion: supervisor.serverVersion,
+      notReady: supervisor.notReadyReason(),
+    })) {
+      print(line);
+    }
     let stopping: Promise<void> | undefined;
     return {
       otlpUrl,
-      queryUrl: liveQueryApi?.url,
+      queryUrl: parts.queryApi?.url,
       database: {
-        maskedUrl: target.maskedUrl,
-        embedded: Boolean(target.embedded),
-        serverVersion: target.serverVersion,
+        maskedUrl: parts.target.maskedUrl,
+        embedded: Boolean(parts.target.embedded),
+        serverVersion: supervisor.serverVersion ?? 'unknown (not connected yet)',
       },
       app,
-      pool: livePool,
-      exporter: liveExporter,
+      pool,
+      exporter,
       forward,
       stop() {
-        stopping ??= (async () => {
-          // Order matters: stop taking requests (finishing those in flight), flush the exporter
-          // (commit or spool every accepted span) while forward queues drain, then let go of
-          // the database.
-          await prober?.stop();
-          await liveQueryApi?.close();
-          await app.close();
-          await Promise.all([liveExporter.shutdown(), forward.shutdown(FORWARD_SHUTDOWN_GRACE_MS)]);
-          await livePool.end();
-          await target.release();
-        })();
+        stopping ??= release(parts);
         return stopping;
       },
     };
   } catch (err) {
-    await queryApi?.close().catch(() => {});
-    await prober?.stop().catch(() => {});
-    await exporter?.shutdown().catch(() => {});
-    await pool?.end().catch(() => {});
-    await target.release().catch(() => {});
+    await release(parts).catch(() => {});
     throw err;
   }
+}
+
+async function loadConfig(options: StartCollectorOptions, env: NodeJS.ProcessEnv) {
+  if (options.config) return options.config;
+  if (options.configPath) return loadConfigFile(options.configPath, env);
+  if (existsSync(DEFAULT_CONFIG_FILE)) return loadConfigFile(DEFAULT_CONFIG_FILE, env);
+  return resolveConfig({}, 'defaults');
+}
+
+function splitEndpoint(endpoint: string, field: string): Endpoint {
+  const idx = endpoint.lastIndexOf(':');
+  const host = endpoint.slice(0, idx).replace(/^\[|\]$/g, '');
+  return { host, port: Number(endpoint.slice(idx + 1)), field };
+}
+
+/** Fails fast on an occupied port, before initialising a database. */
+async function checkPorts(config: Readonly<SpanledgerConfig>) {
+  const otlp = splitEndpoint(
+    config.receivers.otlp.protocols.http.endpoint,
+    'receivers.otlp.protocols.http.endpoint',
+  );
+  const queryConfig = config.extensions.query_api;
+  const query = queryConfig.enabled
+    ? splitEndpoint(queryConfig.endpoint, 'extensions.query_api.endpoint')
+    : undefined;
+  for (const e of query ? [otlp, query] : [otlp]) {
+    if (e.port !== 0 && !(await isPortFree(e.port, e.host))) throw portInUse(e);
+  }
+  return { otlp, query };
+}
+
+function portInUse(e: Endpoint): PortInUseError {
+  return new PortInUseError(
+    `${e.host}:${e.port} is already in use (${e.field}); stop the other process or choose another port`,
+  );
+}
+
+function createCollectorPool(
+  config: Readonly<SpanledgerConfig>,
+  target: DatabaseTarget,
+  logger: Logger,
+): Pool {
+  return createPool({
+    url: target.url,
+    applicationName: 'spanledger-collector',
+    max: config.exporters.postgres.max_connections,
+    connectTimeoutMs: config.exporters.postgres.connect_timeout,
+    onError: (error) => logger.warn({ error }, 'postgres pool error'),
+  });
+}
+
+async function createCollectorExporter(
+  config: Readonly<SpanledgerConfig>,
+  target: DatabaseTarget,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<PgSpanExporter> {
+  const pgConfig = config.exporters.postgres;
+  const log = logger.child({ component: 'pg-exporter' });
+  return new PgSpanExporter({
+    databaseUrl: target.url,
+    role: pgConfig.role || undefined,
+    maxConnections: pgConfig.max_connections,
+    applicationName: 'spanledger-collector-exporter',
+    spool: { dir: pgConfig.spool.dir, maxBytes: pgConfig.spool.max_size },
+    maxRowsPerWrite: Math.max(pgConfig.batch_size, 1),
+    flushIntervalMs: pgConfig.flush_interval,
+    transform: {
+      captureContent: pgConfig.capture_content,
+      hashKey: await resolveHashKey(
+        pgConfig.hash_key || env.SPANLEDGER_HASH_KEY || '',
+        join(dirname(resolve(pgConfig.spool.dir)), 'hash-key'),
+      ),
+      ...(pgConfig.price_book ? { priceBook: loadPriceBookFile(pgConfig.price_book) } : {}),
+    },
+    source: 'collector',
+    logger: {
+      debug: (m) => log.debug(m),
+      info: (m) => log.info(m),
+      warn: (m) => log.warn(m),
+      error: (m) => log.error(m),
+    },
+  });
+}
+
+/** The query API listens at once; its role check waits for the database (the supervisor). */
+async function startQuery(
+  config: Readonly<SpanledgerConfig>,
+  target: DatabaseTarget,
+  endpoint: Endpoint,
+  logger: Logger,
+): Promise<QueryApiServer> {
+  return startQueryApi({
+    config: config.extensions.query_api,
+    databaseUrl: target.url,
+    host: endpoint.host,
+    port: endpoint.port,
+    logger,
+    connectTimeoutMs: config.exporters.postgres.connect_timeout,
+    deferRoleCheck: true,
+  }).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EADDRINUSE' ? portInUse(endpoint) : err;
+  });
+}
+
+/** What must hold on every (re)connection: schema current, partitions, roles, the prober. */
+function superviseDatabase(
+  config: Readonly<SpanledgerConfig>,
+  parts: Parts,
+  logger: Logger,
+): DatabaseSupervisor {
+  const { target, pool, exporter, prober, queryApi } = parts;
+  let proberStarted = false;
+  return new DatabaseSupervisor({
+    source: target,
+    embedded: target.embedded,
+    connectTimeoutMs: config.exporters.postgres.connect_timeout,
+    logger: logger.child({ component: 'database' }),
+    async prepare() {
+      await runMigrations({ database: target.url, logger: logger.child({ component: 'migrate' }) });
+      await ensurePartitions(pool!);
+      await queryApi?.verifyRoles();
+      if (prober && !proberStarted) {
+        await prober.start();
+        proberStarted = true;
+      }
+    },
+    onReady: () => exporter!.replayNow(),
+  });
+}
+
+function buildCollectorApp(
+  config: Readonly<SpanledgerConfig>,
+  parts: Required<Parts>,
+  logger: Logger,
+): FastifyInstance {
+  const http = config.receivers.otlp.protocols.http;
+  return buildCollector({
+    pool: parts.pool,
+    logger,
+    exporter: parts.exporter,
+    bodyLimit: http.max_request_body_size,
+    maxConcurrentRequests: http.max_concurrent_requests,
+    authTokens: http.auth.tokens,
+    forward: parts.forward,
+    spoolMaxBytes: config.exporters.postgres.spool.max_size,
+    prober: () => parts.prober,
+    databaseState: () => parts.supervisor.notReadyReason(),
+  });
+}
+
+async function listen(app: FastifyInstance, endpoint: Endpoint): Promise<string> {
+  await app
+    .listen({ host: endpoint.host, port: endpoint.port })
+    .catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'EADDRINUSE' ? portInUse(endpoint) : err;
+    });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : endpoint.port;
+  const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+  return `http://${host}:${port}`;
+}
+
+/**
+ * Stops in an order that loses nothing: no more retries or probes, stop taking requests
+ * (finishing those in flight), flush the exporter (commit or spool every accepted span) while
+ * forward queues drain, then let go of the database.
+ */
+async function release(parts: Parts): Promise<void> {
+  parts.supervisor?.stop();
+  await parts.prober?.stop().catch(() => {});
+  await parts.queryApi?.close().catch(() => {});
+  await parts.app?.close();
+  await Promise.all([
+    parts.exporter?.shutdown(),
+    parts.forward?.shutdown(FORWARD_SHUTDOWN_GRACE_MS),
+  ]);
+  await parts.pool?.end().catch(() => {});
+  await parts.target.release();
 }
 
 export { ConfigError };

@@ -32,6 +32,8 @@ const EXPORTER_COUNTERS: ReadonlyArray<[keyof ExporterStats, string, string]> = 
   ['droppedSpans', 'spans_dropped', 'Spans lost: Postgres unreachable and the spool full'],
   ['retries', 'retries', 'Transient write failures retried'],
   ['batchesWritten', 'batches_written', 'Transactions committed'],
+  ['spoolWriteErrors', 'spool_write_errors', 'Batches refused: the spool could not be written'],
+  ['replayFailures', 'spool_replay_failures', 'Spool replays that failed and wait to retry'],
 ];
 
 const FORWARD_COUNTERS: ReadonlyArray<[keyof ForwarderStats, string, string]> = [

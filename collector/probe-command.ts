@@ -1,6 +1,6 @@
 import { ensurePartitions, runMigrations } from '../migrations/index.js';
+import { createPool } from '../shared/database/index.js';
 import type { SpanledgerConfig } from './config/index.js';
-import { createPool } from './database/index.js';
 import { openDatabaseTarget } from './database-target.js';
 import { createLogger } from './logger.js';
 import { createProber } from './prober-runtime.js';

@@ -11,9 +11,11 @@ export type {
   TransformOptions,
   TransformResult,
   UsageSource,
+  WriteErrorKind,
   WriteReport,
 } from './postgres/index.js';
 export {
+  classifyWriteError,
   createStats,
   encodeCopyRow,
   PgSpanExporter,

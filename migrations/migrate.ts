@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
-import type { ClientConfig } from 'pg';
+import pg, { type ClientConfig } from 'pg';
 
 /** The schema every spanledger object lives in. */
 export const SCHEMA = 'spanledger';
@@ -54,21 +54,35 @@ export async function runMigrations(options: MigrateOptions): Promise<MigrateRes
     typeof options.database === 'string'
       ? { connectionString: options.database, application_name: 'spanledger-migrate' }
       : { application_name: 'spanledger-migrate', ...options.database };
-  const applied = await runner({
-    databaseUrl: database,
-    dir: migrationsDir(),
-    direction: 'up',
-    migrationsTable: MIGRATIONS_TABLE,
-    migrationsSchema: SCHEMA,
-    createMigrationsSchema: true,
-    schema: SCHEMA,
-    createSchema: true,
-    singleTransaction: false,
-    checkOrder: true,
-    lockValue: LOCK_ID,
-    advisoryLockMode: 'wait',
-    logger: options.logger ?? silentLogger,
-    verbose: false,
+  // Our own client, so it has an 'error' listener: node-pg-migrate's would have none, and a
+  // server restart mid-migration would kill the process instead of failing this call.
+  const client = new pg.Client(database);
+  let lost: Error | undefined;
+  client.on('error', (err) => {
+    lost ??= err;
   });
-  return { applied: applied.map((m) => m.name) };
+  try {
+    await client.connect();
+    const applied = await runner({
+      dbClient: client,
+      dir: migrationsDir(),
+      direction: 'up',
+      migrationsTable: MIGRATIONS_TABLE,
+      migrationsSchema: SCHEMA,
+      createMigrationsSchema: true,
+      schema: SCHEMA,
+      createSchema: true,
+      singleTransaction: false,
+      checkOrder: true,
+      lockValue: LOCK_ID,
+      advisoryLockMode: 'wait',
+      logger: options.logger ?? silentLogger,
+      verbose: false,
+    });
+    return { applied: applied.map((m) => m.name) };
+  } catch (err) {
+    throw lost ?? err;
+  } finally {
+    await client.end().catch(() => {});
+  }
 }

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../collector/database/index.js';
+import { startEmbeddedPostgres } from '../shared/database/index.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -2,8 +2,8 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { findFreePort, startEmbeddedPostgres } from '../../collector/database/index.js';
 import { runMigrations } from '../../migrations/index.js';
+import { findFreePort, startEmbeddedPostgres } from '../../shared/database/index.js';
 
 /**
  * The server a benchmark runs against: DATABASE_URL when set, else a throwaway embedded Postgres

@@ -29,7 +29,8 @@ export function otlpErrorHandler(
 ) {
   const status = statusOfError(error);
   const encoding = encodingOf(request.headers['content-type']) ?? 'json';
-  if (status >= 500) {
+  const expected = error instanceof OtlpHttpError;
+  if (status >= 500 && !expected) {
     request.log.error({ err: error }, 'OTLP request failed unexpectedly');
   } else {
     request.log.debug({ status, reason: error.message }, 'OTLP request refused');
@@ -37,14 +38,15 @@ export function otlpErrorHandler(
   if (error instanceof OtlpHttpError && error.retryAfterSeconds !== undefined) {
     reply.header('retry-after', String(error.retryAfterSeconds));
   }
-  // Internal details stay in the log; the client learns only that it may retry.
-  const message = status >= 500 ? 'internal error; the request may be retried' : error.message;
-  const grpcCode =
-    status >= 500
+  // Internal details of a bug stay in the log; the client learns only that it may retry. Our
+  // own refusals (503 UNAVAILABLE included) carry their code and a message meant for senders.
+  const message =
+    expected || status < 500 ? error.message : 'internal error; the request may be retried';
+  const grpcCode = expected
+    ? (error as OtlpHttpError).grpcCode
+    : status >= 500
       ? GRPC_INTERNAL
-      : error instanceof OtlpHttpError
-        ? error.grpcCode
-        : GRPC_INVALID_ARGUMENT;
+      : GRPC_INVALID_ARGUMENT;
   const body = statusResponse(encoding, grpcCode, message);
   return reply.code(status).type(body.contentType).send(body.payload);
 }

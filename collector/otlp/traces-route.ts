@@ -79,9 +79,10 @@ export async function tracesRoute(app: FastifyInstance, options: TracesRouteOpti
       const tenantId = admission.tenantOf(request);
       const outcome = await options.exporter.exportSpans(spans, { tenantId });
       if (outcome.code !== ExportResultCode.SUCCESS) {
+        // The reason (with paths and addresses) is in the collector's log, not in the answer.
         throw new OtlpHttpError(
           503,
-          `spans not stored: ${outcome.error?.message ?? 'the exporter failed'}`,
+          `spans not stored: the database is unavailable and they could not be spooled; retry in ${RETRY_AFTER_UNAVAILABLE_S} s`,
           RETRY_AFTER_UNAVAILABLE_S,
         );
       }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { pendingMigrations } from '../../migrations/index.js';
+import { createPool, maskDatabaseUrl } from '../../shared/database/index.js';
 import type { SpanledgerConfig } from '../config/index.js';
-import { createPool, maskDatabaseUrl } from '../database/index.js';
 import { queryApiSchema, startQueryApi } from '../query/index.js';
 import { type ApiTarget, CliError } from './api-client.js';
 

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { type HeldClient, holdClient } from '../../shared/database/index.js';
 import type { AuditFilters } from './audit-params.js';
 import { auditExportSql, type ExportFormat } from './audit-sql.js';
 import type { Principal } from './principal.js';
@@ -13,10 +14,11 @@ import { settingValues } from './sql-values.js';
  * reads, so a polite end() would wait for it forever: closing the socket makes the backend's
  * next write fail, and it rolls back and exits. pg has no public way to do this.
  */
-function discard(client: PoolClient, err: Error) {
-  const internals = client as unknown as { connection?: { stream?: { destroy(): void } } };
+function discard(held: HeldClient, err: Error) {
+  const internals = held.client as unknown as { connection?: { stream?: { destroy(): void } } };
   internals.connection?.stream?.destroy();
-  client.release(err);
+  held.markBroken(err);
+  held.release(err);
 }
 
 /**
@@ -39,7 +41,9 @@ export async function openAuditExport(
   filters: AuditFilters,
   format: ExportFormat,
 ): Promise<Readable> {
-  const client = await pool.connect();
+  // Held for as long as the stream lives: the server may go away mid-export.
+  const held = await holdClient(pool);
+  const client = held.client;
   try {
     await beginReader(client, principal, { timeoutMs: 0 });
     const values = settingValues();
@@ -49,17 +53,17 @@ export async function openAuditExport(
     const stream = client.query(copyTo(sql));
     finished(stream, (err) => {
       if (err) {
-        discard(client, err);
+        discard(held, err);
         return;
       }
       client.query('COMMIT').then(
-        () => client.release(),
-        (commitError: Error) => client.release(commitError),
+        () => held.release(),
+        (commitError: Error) => held.release(commitError),
       );
     });
     return stream;
   } catch (err) {
-    client.release(err as Error);
+    held.release(err);
     throw err;
   }
 }

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ConnectionLostError, describeDatabaseError } from '../../shared/database/index.js';
 
 /** The `error` codes the API answers with, beside a human-readable `message`. */
 export type QueryErrorCode =
@@ -26,7 +27,30 @@ export class QueryApiError extends Error {
 export const badRequest = (message: string) => new QueryApiError(400, 'bad_request', message);
 
 // Postgres errors that mean "try again later" rather than "the API is broken".
-const UNAVAILABLE_SQLSTATES = new Set(['57014', '57P01', '57P03', '53300', '08006', '08001']);
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57014',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08006',
+  '08001',
+  '08003',
+  '08004',
+]);
+const UNAVAILABLE_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+// pg's own words for a connection that died or never came, when the error carries no code.
+const CONNECTION_GONE =
+  /Connection terminated|not queryable|timeout exceeded when trying to connect|connection timeout/i;
 
 function classify(error: FastifyError): QueryApiError {
   if (error instanceof QueryApiError) return error;
@@ -45,7 +69,11 @@ function classify(error: FastifyError): QueryApiError {
         : 'Postgres is unavailable; retry later',
     );
   }
-  if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED' || /timeout/i.test(error.message)) {
+  if (
+    error instanceof ConnectionLostError ||
+    (typeof sqlstate === 'string' && UNAVAILABLE_ERRNO.has(sqlstate)) ||
+    CONNECTION_GONE.test(error.message)
+  ) {
     return new QueryApiError(503, 'unavailable', 'Postgres is unavailable; retry later');
   }
   return new QueryApiError(500, 'internal', 'internal error');
@@ -61,7 +89,12 @@ export function queryErrorHandler(
   reply: FastifyReply,
 ) {
   const refused = classify(error);
-  if (refused.statusCode >= 500) {
+  if (refused.statusCode === 503) {
+    request.log.warn(
+      { reason: describeDatabaseError(error) },
+      'query API request: database unavailable',
+    );
+  } else if (refused.statusCode >= 500) {
     request.log.error({ err: error }, 'query API request failed');
   }
   if (refused.statusCode === 401) reply.header('www-authenticate', 'Bearer');

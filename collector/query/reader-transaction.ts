@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { withHeldClient } from '../../shared/database/index.js';
 import { type Principal, readerRole } from './principal.js';
 
 export interface ReaderOptions {
@@ -28,27 +29,26 @@ export async function beginReader(
 
 /**
  * Runs `work` in a reader transaction and commits. A failed query is rolled back and the
- * connection reused; a connection that cannot even roll back is discarded.
+ * connection reused; a connection that broke (or cannot even roll back) is destroyed, and its
+ * loss surfaces as ConnectionLostError (answered 503).
  */
-export async function withReader<T>(
+export function withReader<T>(
   pool: Pool,
   principal: Principal,
   options: ReaderOptions,
   work: (client: PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await beginReader(client, principal, options);
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch((rollbackError: Error) => {
-      broken = rollbackError;
-    });
-    throw err;
-  } finally {
-    client.release(broken);
-  }
+  return withHeldClient(pool, async (client, held) => {
+    try {
+      await beginReader(client, principal, options);
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client
+        .query('ROLLBACK')
+        .catch((rollbackError: Error) => held.markBroken(rollbackError));
+      throw err;
+    }
+  });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
-import { createPool } from '../database/index.js';
+import { createPool, withHeldClient } from '../../shared/database/index.js';
 import type { Logger } from '../logger.js';
 import { buildQueryApi } from './app.js';
 import { createQueryAuth } from './auth.js';
@@ -16,6 +16,11 @@ export interface StartQueryApiOptions {
   connectTimeoutMs?: number;
   /** The clock quota periods use (tests). */
   now?: () => Date;
+  /**
+   * Skip the reader-role check at start (the database is not reachable yet); the caller runs
+   * {@link QueryApiServer.verifyRoles} once it is.
+   */
+  deferRoleCheck?: boolean;
 }
 
 /** A listening query API. */
@@ -24,6 +29,8 @@ export interface QueryApiServer {
   url: string;
   app: FastifyInstance;
   pool: Pool;
+  /** Checks the login may SET ROLE to the reader roles; throws QueryApiStartError if not. */
+  verifyRoles(): Promise<void>;
   /** Stops listening (aborting exports in flight) and closes the API's pool. */
   close(): Promise<void>;
 }
@@ -42,8 +49,7 @@ export class QueryApiStartError extends Error {
  * missing GRANT stops the start with the fix instead of failing every request.
  */
 async function checkReaderRoles(pool: Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
+  await withHeldClient(pool, async (client) => {
     for (const role of ['spanledger_reader', 'spanledger_admin_reader']) {
       await client.query('BEGIN');
       try {
@@ -58,9 +64,7 @@ async function checkReaderRoles(pool: Pool): Promise<void> {
       }
       await client.query('ROLLBACK');
     }
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Starts the query API on its own pool and port. */
@@ -71,10 +75,10 @@ export async function startQueryApi(options: StartQueryApiOptions): Promise<Quer
     applicationName: 'spanledger-query-api',
     max: config.max_connections,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-    onError: (err) => logger.warn({ err }, 'query API pool error'),
+    onError: (error) => logger.warn({ error }, 'query API pool error'),
   });
   try {
-    await checkReaderRoles(pool);
+    if (!options.deferRoleCheck) await checkReaderRoles(pool);
     const service = createQueryService({
       pool,
       queryTimeoutMs: config.query_timeout,
@@ -91,6 +95,7 @@ export async function startQueryApi(options: StartQueryApiOptions): Promise<Quer
       url: `http://${host}:${port}`,
       app,
       pool,
+      verifyRoles: () => checkReaderRoles(pool),
       async close() {
         // Pages finish within the grace; connections that never send a request (or a client
         // that stalls) would otherwise hold close() open until the keep-alive timeout.

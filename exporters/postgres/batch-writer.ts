@@ -10,6 +10,8 @@ export interface WriteReport extends BatchWriteCounts {
   duplicates: number;
   /** Entries written to dead_letter (invalid spans and rows Postgres rejected). */
   deadLettered: number;
+  /** Rows Postgres rejected (isolated by bisection, now in dead_letter), with the reason. */
+  rejected: RejectedRow[];
   /** Transactions used (1 unless a poison row had to be isolated). */
   transactions: number;
   retries: number;
@@ -24,6 +26,13 @@ export interface BatchWriterOptions {
   retryBaseMs?: number;
   retryMaxMs?: number;
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
+}
+
+/** A row Postgres refused, identified as the sender knows it. */
+export interface RejectedRow {
+  traceId: string;
+  spanId: string;
+  reason: string;
 }
 
 /** The database could not take the batch now (down, restarting, misconfigured): spool it. */
@@ -64,6 +73,7 @@ export async function writeRows(
     unpriced: 0,
     duplicates: 0,
     deadLettered: 0,
+    rejected: [],
     transactions: 0,
     retries: 0,
   };
@@ -73,6 +83,9 @@ export async function writeRows(
   if (all.length > 0) {
     await withRetry(() => writeDeadLetters(options.pool, all), options, report);
     report.deadLettered = all.length;
+  }
+  for (const r of rejected) {
+    report.rejected.push({ traceId: r.trace_id!, spanId: r.span_id!, reason: r.reason });
   }
   report.duplicates = report.staged - report.inserted;
   return report;

@@ -2,6 +2,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { withHeldClient } from '../../shared/database/index.js';
+import { RowEncodingError } from './pg-errors.js';
 import type { SpanRow } from './rows.js';
 import {
   ANALYZE_STAGE_SQL,
@@ -47,7 +49,11 @@ export function uniqueRows(rows: readonly SpanRow[]): readonly SpanRow[] {
 function* copyChunks(rows: readonly SpanRow[], encode: (row: SpanRow) => string) {
   let chunk = '';
   for (const row of rows) {
-    chunk += encode(row);
+    try {
+      chunk += encode(row);
+    } catch (err) {
+      throw new RowEncodingError(err);
+    }
     if (chunk.length >= CHUNK_BYTES) {
       yield chunk;
       chunk = '';
@@ -65,17 +71,17 @@ async function prepare(client: PoolClient, role: string | undefined) {
 
 /**
  * One transaction: COPY the rows into the staging table, then merge them into audit_log,
- * llm_usage and usage_daily (idempotently). Throws on any failure; the transaction is rolled back.
+ * llm_usage and usage_daily (idempotently). Throws on any failure; the transaction is rolled
+ * back, and a connection that broke (the server restarted, the backend was terminated) is
+ * destroyed rather than returned to the pool, its error surfacing as ConnectionLostError.
  */
-export async function writeBatchOnce(
+export function writeBatchOnce(
   pool: Pool,
   rows: readonly SpanRow[],
   encode: (row: SpanRow) => string,
   role?: string,
 ): Promise<BatchWriteCounts> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
+  return withHeldClient(pool, async (client, held) => {
     await prepare(client, role);
     const unique = uniqueRows(rows);
     await client.query('BEGIN');
@@ -92,17 +98,12 @@ export async function writeBatchOnce(
       // In-batch repeats count as duplicates, like re-sent spans.
       return { staged: rows.length, inserted: r.inserted, billed: r.billed, unpriced: r.unpriced };
     } catch (err) {
-      await client.query('ROLLBACK').catch((rollbackErr: Error) => {
-        broken = rollbackErr;
-      });
+      // After a server-side error the ROLLBACK succeeds and the connection is reused; when it
+      // fails too, the connection is in an unknown state and is destroyed on release.
+      await client
+        .query('ROLLBACK')
+        .catch((rollbackError: Error) => held.markBroken(rollbackError));
       throw err;
     }
-  } catch (err) {
-    // A connection that failed mid-protocol (no SQLSTATE: socket closed, reset, timeout) must
-    // not go back to the pool; after a server-side error and a ROLLBACK it is fine.
-    if (!/^[0-9A-Z]{5}$/.test((err as { code?: string }).code ?? '')) broken ??= err as Error;
-    throw err;
-  } finally {
-    client.release(broken);
-  }
+  });
 }

@@ -28,8 +28,16 @@ function toRecord(entry: DeadLetter) {
   // The reason is left out of the key: Postgres' message for the same row differs between
   // attempts (it quotes now() defaults), and the same span is the same dead letter.
   const { reason: _reason, ...identity } = record;
-  const dedup_key = createHash('sha256').update(JSON.stringify(identity)).digest('hex');
+  const dedup_key = createHash('sha256').update(identityText(identity)).digest('hex');
   return { ...record, dedup_key };
+}
+
+function identityText(identity: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(identity);
+  } catch {
+    return JSON.stringify({ ...identity, payload: null });
+  }
 }
 
 /**
@@ -39,15 +47,25 @@ function toRecord(entry: DeadLetter) {
 export async function writeDeadLetters(pool: Pool, entries: readonly DeadLetter[]): Promise<void> {
   if (entries.length === 0) return;
   const records = entries.map(toRecord);
+  let json: string;
   try {
-    await pool.query(INSERT_DEAD_LETTER_SQL, [JSON.stringify(records)]);
+    json = JSON.stringify(records);
+  } catch (err) {
+    // A payload JSON cannot represent (a BigInt, a cycle): keep the reasons without payloads.
+    json = JSON.stringify(withoutPayloads(records, err));
+  }
+  try {
+    await pool.query(INSERT_DEAD_LETTER_SQL, [json]);
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     if (!code.startsWith('22')) throw err;
-    const stripped = records.map((r) => ({
-      ...r,
-      payload: { unstorable_payload: true, error: (err as Error).message },
-    }));
-    await pool.query(INSERT_DEAD_LETTER_SQL, [JSON.stringify(stripped)]);
+    await pool.query(INSERT_DEAD_LETTER_SQL, [JSON.stringify(withoutPayloads(records, err))]);
   }
+}
+
+function withoutPayloads(records: ReturnType<typeof toRecord>[], err: unknown) {
+  return records.map((r) => ({
+    ...r,
+    payload: { unstorable_payload: true, error: (err as Error)?.message ?? String(err) },
+  }));
 }

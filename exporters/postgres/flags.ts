@@ -19,6 +19,8 @@ export const ROW_FLAGS = [
   'redacted',
   /** The end time was missing, invalid or before the start: ended_at/duration_ms left NULL. */
   'invalid_end_time',
+  /** The start time is before 2000 or more than a day ahead of the exporter's clock. */
+  'implausible_start_time',
   /** The call has usage but no price-book entry matches its provider and model. */
   'unpriced',
 ] as const;

@@ -6,6 +6,8 @@ export type { ExporterLogger, ExportOutcome, PgSpanExporterOptions } from './exp
 export { spanLikeFromReadable } from './from-readable-span.js';
 export type { ExporterStats } from './metrics.js';
 export { createStats, registerExporterMetrics } from './metrics.js';
+export type { WriteErrorKind } from './pg-errors.js';
+export { classifyWriteError } from './pg-errors.js';
 export { PgSpanExporter } from './pg-span-exporter.js';
 export type { EventType, SpanLike, SpanRow, TransformResult, UsageSource } from './rows.js';
 export { STAGING_COLUMNS } from './rows.js';

@@ -21,6 +21,10 @@ export interface ExporterStats {
   droppedSpans: number;
   retries: number;
   batchesWritten: number;
+  /** Batches refused because the spool could not be written (disk full, read-only). */
+  spoolWriteErrors: number;
+  /** Spool replays that failed (the database still unavailable); each is retried later. */
+  replayFailures: number;
   /** Bytes currently waiting in the spool. */
   spoolBytes: number;
 }
@@ -42,6 +46,8 @@ export function createStats(): ExporterStats {
     droppedSpans: 0,
     retries: 0,
     batchesWritten: 0,
+    spoolWriteErrors: 0,
+    replayFailures: 0,
     spoolBytes: 0,
   };
 }
@@ -59,6 +65,8 @@ const COUNTERS: ReadonlyArray<[keyof ExporterStats, string, string]> = [
   ['replayedSpans', 'spanledger.exporter.spans.replayed', 'Spooled spans replayed into Postgres'],
   ['droppedSpans', 'spanledger.exporter.spans.dropped', 'Spans lost: Postgres down and spool full'],
   ['retries', 'spanledger.exporter.retries', 'Transient write failures retried'],
+  ['spoolWriteErrors', 'spanledger.exporter.spool.write_errors', 'Spool writes the disk refused'],
+  ['replayFailures', 'spanledger.exporter.spool.replay_failures', 'Spool replays that failed'],
 ];
 
 /**

@@ -1,9 +1,12 @@
+import { ConnectionLostError } from '../../shared/database/index.js';
+
 /**
  * How a failed write should be handled:
  * - 'transient': the database is unavailable or busy (connection lost, restarting, serialization
  *   failure, deadlock): retry with backoff, then spool.
- * - 'data': something in the batch itself was rejected (a check, a bad value): split the batch to
- *   find the row and dead-letter it; the rest commits.
+ * - 'data': something in the batch itself was rejected (a check, a bad value), or a row could not
+ *   even be encoded (a bug meeting an unexpected value): split the batch to find the row and
+ *   dead-letter it; the rest commits.
  * - 'systemic': the database refuses every batch (missing schema, permissions): spool and retry
  *   later; dead-lettering would wrongly blame the data.
  */
@@ -36,8 +39,26 @@ const TRANSIENT_SQLSTATES = new Set([
   '53200', // out_of_memory
 ]);
 
-/** Classifies an error thrown by pg / pg-copy-streams during a batch write. */
+/** A row could not be turned into COPY text; the batch is split to find and dead-letter it. */
+export class RowEncodingError extends Error {
+  override name = 'RowEncodingError';
+  constructor(override readonly cause: unknown) {
+    super(`the row could not be encoded: ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}
+
+// pg and pg-copy-streams report a dead connection with these messages and no code.
+const CONNECTION_MESSAGE =
+  /terminat|timeout|timed out|connect|ECONN|socket|closed|not queryable|premature close|EPIPE/i;
+
+/** Classifies an error thrown by pg / pg-copy-streams / our encoder during a batch write. */
 export function classifyWriteError(err: unknown): WriteErrorKind {
+  if (err instanceof ConnectionLostError) return 'transient';
+  // Our own code failing on a value (a TypeError while encoding) is about that row, not the
+  // database: spooling it would replay it forever and stall every later batch.
+  if (err instanceof RowEncodingError || err instanceof TypeError || err instanceof RangeError) {
+    return 'data';
+  }
   const e = err as { code?: string; message?: string } | undefined;
   const code = e?.code;
   if (code && TRANSIENT_NODE_CODES.has(code)) return 'transient';
@@ -47,8 +68,6 @@ export function classifyWriteError(err: unknown): WriteErrorKind {
     if (code.startsWith('22') || code.startsWith('23') || code.startsWith('54')) return 'data';
     return 'systemic';
   }
-  const message = e?.message ?? '';
-  if (/terminat|timeout|connect|ECONN|socket|closed|not queryable/i.test(message))
-    return 'transient';
+  if (CONNECTION_MESSAGE.test(e?.message ?? '')) return 'transient';
   return 'systemic';
 }

@@ -2,7 +2,12 @@ import { context, diag, type Histogram } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type pg from 'pg';
-import { type WriteReport, WriteUnavailableError, writeRows } from './batch-writer.js';
+import {
+  type RejectedRow,
+  type WriteReport,
+  WriteUnavailableError,
+  writeRows,
+} from './batch-writer.js';
 import { encodeCopyRow } from './copy-text.js';
 import type { DeadLetter } from './dead-letter.js';
 import {
@@ -11,21 +16,25 @@ import {
   type ExportOutcome,
   type PgSpanExporterOptions,
 } from './exporter-options.js';
+import { addFlag } from './flags.js';
 import { spanLikeFromReadable } from './from-readable-span.js';
 import { createStats, type ExporterStats, registerExporterMetrics } from './metrics.js';
 import type { SpanLike, SpanRow, TransformResult } from './rows.js';
-import { releaseSpoolLock, Spool } from './spool.js';
+import { SpoolKeeper, type SpoolRecord } from './spool-keeper.js';
+import { implausibleStart } from './timestamps.js';
 import { resolveTransformOptions, type TransformOptions, transformSpan } from './transform.js';
+
+interface JobResult {
+  spooled: boolean;
+  /** Rows Postgres refused (dead-lettered): the sender hears of them in partial_success. */
+  rejected?: RejectedRow[];
+  error?: Error;
+}
 
 interface Job {
   rows: SpanRow[];
   dead: DeadLetter[];
-  resolve(outcome: { spooled: boolean; error?: Error }): void;
-}
-
-interface SpoolRecord {
-  rows: SpanRow[];
-  dead: DeadLetter[];
+  resolve(result: JobResult): void;
 }
 
 const DEFAULT_SPOOL_BYTES = 1024 ** 3;
@@ -46,13 +55,9 @@ export class PgSpanExporter implements SpanExporter {
   private readonly statsValue: ExporterStats = createStats();
   private readonly latency: Histogram | undefined;
   private readonly ready: Promise<void>;
-  private spool: Spool | undefined;
-  private readonly spoolDir: string | undefined;
+  private readonly spool: SpoolKeeper;
   private queue: Job[] = [];
   private running: Promise<void> | undefined;
-  private replayTimer: NodeJS.Timeout | undefined;
-  private replayDelay: number;
-  private replayPending = false;
   private isShutdown = false;
   private shutdownPromise: Promise<void> | undefined;
 
@@ -64,17 +69,25 @@ export class PgSpanExporter implements SpanExporter {
     this.latency = options.meter
       ? registerExporterMetrics(options.meter, this.statsValue)
       : undefined;
-    this.replayDelay = options.replayIntervalMs ?? 1_000;
-    this.spoolDir = options.spool === false ? undefined : (options.spool?.dir ?? DEFAULT_SPOOL_DIR);
-    this.ready = this.openSpool().then(() => {
-      // Batches left by an earlier process are replayed without waiting for the next export.
-      if (this.replayPending) this.kick();
+    this.spool = new SpoolKeeper({
+      dir: options.spool === false ? undefined : (options.spool?.dir ?? DEFAULT_SPOOL_DIR),
+      maxBytes: (options.spool || undefined)?.maxBytes ?? DEFAULT_SPOOL_BYTES,
+      replayIntervalMs: options.replayIntervalMs ?? 1_000,
+      maxRowsPerWrite: options.maxRowsPerWrite ?? 20_000,
+      log: this.log,
+      stats: this.statsValue,
+      write: async ({ rows, dead }) => this.count(await this.write(rows, dead)),
+      requestReplay: () => this.kick(),
+    });
+    // Batches left by an earlier process are replayed without waiting for the next export.
+    this.ready = this.spool.open().then(() => {
+      if (this.spool.replayDue) this.kick();
     });
   }
 
   /** A snapshot of the self-observability counters. */
   stats(): ExporterStats {
-    return { ...this.statsValue, spoolBytes: this.spool?.pendingBytes ?? 0 };
+    return { ...this.statsValue, spoolBytes: this.spool.pendingBytes };
   }
 
   /** SpanExporter contract, for the SDK's BatchSpanProcessor. */
@@ -118,12 +131,15 @@ export class PgSpanExporter implements SpanExporter {
     const dead: DeadLetter[] = [];
     this.mapSpans(spans, meta.tenantId, rows, dead, outcome);
     if (rows.length === 0 && dead.length === 0) return outcome;
-    const result = await new Promise<{ spooled: boolean; error?: Error }>((resolve) => {
+    const result = await new Promise<JobResult>((resolve) => {
       this.queue.push({ rows, dead, resolve });
       this.kick();
     });
     if (result.error) return { ...outcome, code: ExportResultCode.FAILED, error: result.error };
-    return { ...outcome, accepted: rows.length, spooled: result.spooled ? rows.length : 0 };
+    const refused = result.rejected ?? [];
+    for (const r of refused) outcome.rejected.push(r);
+    const stored = rows.length - refused.length;
+    return { ...outcome, accepted: stored, spooled: result.spooled ? stored : 0 };
   }
 
   /** Waits until every export handed in so far is committed or spooled. */
@@ -131,16 +147,20 @@ export class PgSpanExporter implements SpanExporter {
     while (this.running) await this.running;
   }
 
+  /**
+   * Replays the spool now instead of at the next backoff step: the caller knows the database
+   * is back (the collector, once it has reconnected and migrated).
+   */
+  replayNow(): void {
+    this.spool.replayNow();
+  }
+
   /** Flushes, then releases the pool (if owned) and the spool. Idempotent. */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
       this.isShutdown = true;
       await this.forceFlush();
-      if (this.replayTimer) clearTimeout(this.replayTimer);
-      if (this.spool && this.spoolDir) {
-        this.spool.close();
-        await releaseSpoolLock(this.spoolDir);
-      }
+      await this.spool.close();
       if (this.ownsPool) await this.pool.end().catch(() => {});
     })();
     return this.shutdownPromise;
@@ -154,11 +174,14 @@ export class PgSpanExporter implements SpanExporter {
     outcome: ExportOutcome,
   ) {
     const source = this.options.source ?? 'exporter';
+    const now = Date.now();
     this.statsValue.spansReceived += spans.length;
     for (const span of spans) {
       const result = this.transformOne(span);
       if (result.kind === 'row') {
         if (tenantId !== undefined) result.row.tenant_id = tenantId;
+        if (implausibleStart(span.startTimeMs, now))
+          addFlag(result.row.flags, 'implausible_start_time');
         rows.push(result.row);
       } else if (result.kind === 'ignored') {
         outcome.ignored++;
@@ -200,9 +223,13 @@ export class PgSpanExporter implements SpanExporter {
     if (this.running) return;
     this.running = context
       .with(suppressTracing(context.active()), () => this.drain())
+      .catch((err) => {
+        // drain() settles every job itself; this is the last line, like BatchSpanProcessor's.
+        this.log.error(`spanledger exporter: write loop failed: ${(err as Error)?.stack ?? err}`);
+      })
       .finally(() => {
         this.running = undefined;
-        if (this.queue.length > 0 || this.replayPending) this.kick();
+        if (this.queue.length > 0 || this.spool.replayDue) this.kick();
       });
   }
 
@@ -215,10 +242,15 @@ export class PgSpanExporter implements SpanExporter {
       await new Promise((r) => setTimeout(r, wait));
     }
     for (;;) {
-      if (this.replayPending) await this.replaySpool();
+      if (this.spool.replayDue) await this.spool.replay();
       const jobs = this.takeJobs();
       if (jobs.length === 0) return;
-      await this.process(jobs);
+      try {
+        await this.process(jobs);
+      } catch (err) {
+        // A bug, not an outage: the senders hear of it (and retry) instead of waiting forever.
+        this.fail(jobs, err as Error);
+      }
     }
   }
 
@@ -246,8 +278,8 @@ export class PgSpanExporter implements SpanExporter {
   private async process(jobs: Job[]) {
     const rows = jobs.length === 1 ? jobs[0]!.rows : jobs.flatMap((j) => j.rows);
     const dead = jobs.flatMap((j) => j.dead);
-    if (this.spool && !this.spool.isEmpty) {
-      this.toSpool(jobs, rows, dead, new Error('earlier batches are still spooled'));
+    if (this.spool.holdsBatches) {
+      this.toSpool(jobs, { rows, dead }, new Error('earlier batches are still spooled'));
       return;
     }
     const parts = this.splitByTrace(rows, dead);
@@ -255,31 +287,49 @@ export class PgSpanExporter implements SpanExporter {
     const results = await Promise.allSettled(parts.map((p) => this.write(p.rows, p.dead)));
     this.latency?.record(performance.now() - started);
     const unwritten: SpoolRecord[] = [];
+    const rejected: RejectedRow[] = [];
     let unavailable: Error | undefined;
     let unexpected: Error | undefined;
     results.forEach((r, i) => {
-      if (r.status === 'fulfilled') this.count(r.value);
-      else if (r.reason instanceof WriteUnavailableError) {
+      if (r.status === 'fulfilled') {
+        this.count(r.value);
+        for (const x of r.value.rejected) rejected.push(x);
+      } else if (r.reason instanceof WriteUnavailableError) {
         unavailable = r.reason;
         unwritten.push(parts[i]!);
       } else unexpected = r.reason as Error;
     });
-    if (unexpected) {
-      this.log.error(
-        `spanledger exporter: unexpected write failure: ${unexpected.stack ?? unexpected}`,
-      );
-      this.statsValue.droppedSpans += rows.length;
-      for (const j of jobs) j.resolve({ spooled: false, error: unexpected });
-    } else if (unavailable) {
+    if (unexpected) this.fail(jobs, unexpected);
+    else if (unavailable) {
       // Lanes that committed stay committed; the rest is spooled (replay is idempotent anyway).
-      this.toSpool(
-        jobs,
-        unwritten.flatMap((p) => p.rows),
-        unwritten.flatMap((p) => p.dead),
-        unavailable,
-      );
-    } else {
-      for (const j of jobs) j.resolve({ spooled: false });
+      const record = {
+        rows: unwritten.flatMap((p) => p.rows),
+        dead: unwritten.flatMap((p) => p.dead),
+      };
+      this.toSpool(jobs, record, unavailable, rejected);
+    } else this.resolve(jobs, { spooled: false }, rejected);
+  }
+
+  private fail(jobs: Job[], err: Error) {
+    this.log.error(`spanledger exporter: unexpected write failure: ${err?.stack ?? err}`);
+    for (const j of jobs) this.statsValue.droppedSpans += j.rows.length;
+    for (const j of jobs) j.resolve({ spooled: false, error: err });
+  }
+
+  /** Settles each job, handing it the refused rows that were its own. */
+  private resolve(jobs: Job[], result: JobResult, rejected: readonly RejectedRow[] = []) {
+    if (rejected.length === 0) {
+      for (const j of jobs) j.resolve(result);
+      return;
+    }
+    const byKey = new Map(rejected.map((r) => [`${r.traceId}/${r.spanId}`, r]));
+    for (const j of jobs) {
+      const own: RejectedRow[] = [];
+      for (const row of j.rows) {
+        const hit = byKey.get(`${row.trace_id}/${row.span_id}`);
+        if (hit) own.push(hit);
+      }
+      j.resolve(own.length > 0 ? { ...result, rejected: own } : result);
     }
   }
 
@@ -324,76 +374,14 @@ export class PgSpanExporter implements SpanExporter {
     s.deadLettered += report.deadLettered;
   }
 
-  private toSpool(jobs: Job[], rows: SpanRow[], dead: DeadLetter[], cause: Error) {
-    const status = this.spool ? this.spool.append({ rows, dead } satisfies SpoolRecord) : 'full';
-    if (status === 'ok') {
-      this.statsValue.spooledBatches++;
-      this.statsValue.spooledSpans += rows.length;
-      this.log.warn(
-        `spanledger exporter: ${rows.length} span(s) spooled to disk: ${cause.message}`,
-      );
-      this.scheduleReplay();
-      for (const j of jobs) j.resolve({ spooled: true });
-      return;
-    }
-    this.statsValue.droppedSpans += rows.length;
-    const why = this.spool ? 'the spool is full' : 'no spool is configured';
-    const error = new Error(`${rows.length} span(s) not stored: ${cause.message}, and ${why}`);
-    this.log.error(`spanledger exporter: ${error.message}`);
-    for (const j of jobs) j.resolve({ spooled: false, error });
-  }
-
-  private scheduleReplay(delay = this.replayDelay) {
-    if (this.replayTimer || this.isShutdown) return;
-    this.replayTimer = setTimeout(() => {
-      this.replayTimer = undefined;
-      this.replayPending = true;
-      this.kick();
-    }, delay);
-    this.replayTimer.unref();
-  }
-
-  private async replaySpool() {
-    this.replayPending = false;
-    if (!this.spool || this.spool.isEmpty) return;
-    try {
-      const replayed = await this.spool.replay(async (record) => {
-        const { rows, dead } = record as SpoolRecord;
-        this.count(await this.write(rows, dead));
-        this.statsValue.replayedBatches++;
-        this.statsValue.replayedSpans += rows.length;
-      });
-      this.replayDelay = this.options.replayIntervalMs ?? 1_000;
-      this.log.info(`spanledger exporter: replayed ${replayed} spooled batch(es) into Postgres`);
-    } catch (err) {
-      this.replayDelay = Math.min(this.replayDelay * 2, 10_000);
-      this.log.debug(`spanledger exporter: spool replay postponed: ${(err as Error).message}`);
-      this.scheduleReplay();
-    }
-  }
-
-  private async openSpool() {
-    if (!this.spoolDir) return;
-    const maxBytes = (this.options.spool || undefined)?.maxBytes ?? DEFAULT_SPOOL_BYTES;
-    try {
-      this.spool = await Spool.open({
-        dir: this.spoolDir,
-        maxBytes,
-        onCorruption: (segment, lost) =>
-          this.log.error(
-            `spanledger exporter: spool segment ${segment} has a corrupt tail; ${lost} byte(s) unreadable`,
-          ),
-      });
-      if (!this.spool.isEmpty) {
-        this.log.info(
-          `spanledger exporter: ${this.spool.pendingBytes} spooled byte(s) found; replaying`,
-        );
-        this.replayPending = true;
-      }
-    } catch (err) {
-      this.log.error(
-        `spanledger exporter: spool unavailable, outages will fail exports: ${(err as Error).message}`,
-      );
-    }
+  private toSpool(
+    jobs: Job[],
+    record: SpoolRecord,
+    cause: Error,
+    rejected: readonly RejectedRow[] = [],
+  ) {
+    const error = this.spool.store(record, cause);
+    if (error) for (const j of jobs) j.resolve({ spooled: false, error });
+    else this.resolve(jobs, { spooled: true }, rejected);
   }
 }

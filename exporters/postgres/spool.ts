@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, fsyncSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -60,38 +60,54 @@ export class Spool {
     return this.bytes + bytes + HEADER > this.options.maxBytes;
   }
 
-  /** Appends one record durably (written and fsync'd before this returns). */
+  /**
+   * Appends one record durably (written and fsync'd before this returns). Throws
+   * {@link SpoolWriteError} when the disk refuses (full, read-only, permissions); the segment is
+   * then cut back to its last whole record and closed, so a later append starts a new one and
+   * every record acknowledged before stays readable.
+   */
   append(record: unknown): 'ok' | 'full' {
     const payload = Buffer.from(JSON.stringify(record));
     if (this.wouldOverflow(payload.length)) return 'full';
-    if (this.fd === undefined || this.activeBytes >= this.options.segmentBytes) this.rotate();
-    const header = Buffer.alloc(HEADER);
-    header.writeUInt32LE(payload.length, 0);
-    header.writeUInt32LE(crc32(payload), 4);
-    writeSync(this.fd!, header);
-    writeSync(this.fd!, payload);
-    fsyncSync(this.fd!);
-    this.activeBytes += HEADER + payload.length;
-    this.bytes += HEADER + payload.length;
+    const frame = Buffer.allocUnsafe(HEADER + payload.length);
+    frame.writeUInt32LE(payload.length, 0);
+    frame.writeUInt32LE(crc32(payload), 4);
+    payload.copy(frame, HEADER);
+    try {
+      if (this.fd === undefined || this.activeBytes >= this.options.segmentBytes) this.rotate();
+      for (let written = 0; written < frame.length; ) {
+        written += writeSync(this.fd!, frame, written);
+      }
+      fsyncSync(this.fd!);
+    } catch (err) {
+      this.abandonActive();
+      throw new SpoolWriteError(this.options.dir, err);
+    }
+    this.activeBytes += frame.length;
+    this.bytes += frame.length;
     return 'ok';
   }
 
   /**
-   * Replays segments oldest first, record by record. A segment is deleted only after every
-   * record in it was handled; if `handle` throws, replay stops and the segment stays (records
-   * already handled are replayed again next time, which the idempotent writer makes harmless).
+   * Replays segments oldest first, one segment's records per call of `handle` (a segment is
+   * bounded by `segmentBytes`). A segment is deleted only after `handle` returned for it; if
+   * `handle` throws, replay stops and the segment stays (records already written are replayed
+   * again next time, which the idempotent writer makes harmless). Returns the records replayed.
+   * `maxSegments` bounds one call, so a caller can serve other work between segments.
    */
-  async replay(handle: (record: unknown) => Promise<void>): Promise<number> {
+  async replay(
+    handle: (records: unknown[]) => Promise<void>,
+    maxSegments = Number.POSITIVE_INFINITY,
+  ): Promise<number> {
     let replayed = 0;
-    while (this.segments.length > 0) {
+    for (let n = 0; n < maxSegments && this.segments.length > 0; n++) {
       const name = this.segments[0]!;
       if (name === this.activeSegment) this.closeActive();
       const path = join(this.options.dir, name);
       const data = await readFile(path);
-      for (const record of this.decode(name, data)) {
-        await handle(record);
-        replayed++;
-      }
+      const records = [...this.decode(name, data)];
+      if (records.length > 0) await handle(records);
+      replayed += records.length;
       await unlink(path);
       this.segments.shift();
       this.bytes -= data.length;
@@ -128,8 +144,39 @@ export class Spool {
     this.segments.push(name);
   }
 
+  // After a failed write: drop the partial record if the disk lets us, and never append to this
+  // segment again (a record after a torn one could not be read back).
+  private abandonActive() {
+    const fd = this.fd;
+    const name = this.activeSegment;
+    if (fd === undefined || name === undefined) return;
+    if (this.activeBytes > 0) {
+      try {
+        ftruncateSync(fd, this.activeBytes);
+      } catch {
+        // The torn tail stays; decode() stops there and reports it, losing only this record.
+      }
+      this.closeActive();
+      return;
+    }
+    // Nothing acknowledged lives in it: forget the segment whatever the disk says.
+    this.closeActive();
+    this.segments = this.segments.filter((s) => s !== name);
+    try {
+      unlinkSync(join(this.options.dir, name));
+    } catch {
+      // Left behind, it is replayed as whatever whole records it holds: none.
+    }
+  }
+
   private closeActive() {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // Already failed or closed: nothing more to release.
+      }
+    }
     this.fd = undefined;
     this.activeSegment = undefined;
   }
@@ -144,6 +191,17 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The spool could not write a record (disk full, read-only, permissions). */
+export class SpoolWriteError extends Error {
+  override name = 'SpoolWriteError';
+  readonly code: string | undefined;
+  constructor(dir: string, cause: unknown) {
+    const e = cause as NodeJS.ErrnoException;
+    super(`spool directory ${dir} cannot be written (${e?.code ?? e?.message ?? String(cause)})`);
+    this.code = e?.code;
+  }
+}
+
 // Two processes appending to one spool would interleave records; a pid lock file prevents it
 // and is taken over when its process is gone (a crash leaves it behind).
 const openInThisProcess = new Set<string>();
@@ -155,20 +213,69 @@ async function takeLock(dir: string) {
     );
   }
   const lock = join(dir, 'LOCK');
-  const holder = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-  if (holder && holder !== process.pid && isAlive(holder)) {
-    throw new Error(
-      `spool directory ${dir} is in use by process ${holder}; give each collector or exporter its own spool dir`,
-    );
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await createExclusively(lock)) {
+      openInThisProcess.add(dir);
+      return;
+    }
+    const holder = await readHolder(lock);
+    if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
+      throw new Error(
+        `spool directory ${dir} is in use by process ${holder}; give each collector or exporter its own spool dir`,
+      );
+    }
+    await removeStaleLock(lock, holder);
   }
-  await writeFile(lock, `${process.pid}\n`);
-  openInThisProcess.add(dir);
+  throw new Error(
+    `spool directory ${dir}: could not take ${lock}; remove it if no process uses it`,
+  );
+}
+
+/** Creates the lock file with O_EXCL ('wx'): of two processes, exactly one succeeds. */
+async function createExclusively(lock: string): Promise<boolean> {
+  try {
+    const handle = await open(lock, 'wx', 0o600);
+    try {
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+async function readHolder(lock: string): Promise<number | undefined> {
+  const text = await readFile(lock, 'utf8').catch(() => '');
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/**
+ * Moves a dead process's lock aside with rename (atomic), then checks that what was moved is
+ * still that lock: if another process took the lock over in between, its lock is put back.
+ */
+async function removeStaleLock(lock: string, stalePid: number | undefined) {
+  const aside = `${lock}.stale-${process.pid}`;
+  try {
+    await rename(lock, aside);
+  } catch {
+    return; // Gone already: someone else cleaned it; retry creating.
+  }
+  if ((await readHolder(aside)) === stalePid) {
+    await unlink(aside).catch(() => {});
+    return;
+  }
+  await link(aside, lock).catch(() => {});
+  await unlink(aside).catch(() => {});
 }
 
 /** Releases the lock file if this process holds it. */
 export async function releaseSpoolLock(dir: string): Promise<void> {
   openInThisProcess.delete(dir);
   const lock = join(dir, 'LOCK');
-  const holder = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-  if (holder === process.pid) await unlink(lock).catch(() => {});
+  if ((await readHolder(lock)) === process.pid) await unlink(lock).catch(() => {});
 }

@@ -56,3 +56,16 @@ export function formatTimestamp(ms: number): string | undefined {
 export function durationMs(startMs: number, endMs: number): number {
   return Math.round((endMs - startMs) * 1000) / 1000;
 }
+
+/** 2000-01-01T00:00:00Z: no GenAI call (nor an OTel SDK) predates it; earlier is a broken clock. */
+const PLAUSIBLE_FROM_MS = 946_684_800_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * True for a start time that cannot be real: before 2000, or more than a day ahead of `nowMs`
+ * (a sender's clock that far off, or nanoseconds sent as milliseconds). Such rows are stored,
+ * flagged `implausible_start_time`, so an auditor can find them.
+ */
+export function implausibleStart(startMs: number, nowMs: number): boolean {
+  return startMs < PLAUSIBLE_FROM_MS || startMs > nowMs + DAY_MS;
+}

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../collector/database/index.js';
+import { findFreePort } from '../../shared/database/index.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { makeWorkDir, spawnCli, writeConfig } from '../helpers/spawn-cli.js';
 
@@ -152,22 +152,49 @@ describe('spanledger start refuses bad input with a clear message and a non-zero
     }
   });
 
-  it('an unreachable DATABASE_URL', async () => {
+  it('a DATABASE_URL that is not a PostgreSQL URL (exit 78, the value never echoed)', async () => {
     const dir = await makeWorkDir();
-    const deadPort = await findFreePort();
     try {
       const config = await writeConfig(
         dir,
         configYaml(dir, await findFreePort(), await findFreePort()),
       );
+      for (const [url, expected] of [
+        ['not a url', 'DATABASE_URL is not a URL'],
+        [
+          'mysql://someone:secret-pw@db:3306/app',
+          'DATABASE_URL is a mysql:// URL, not a PostgreSQL one',
+        ],
+      ] as const) {
+        const proc = spawnCli(['start', '--config', config], { DATABASE_URL: url });
+        const { code } = await proc.exit();
+        expect(code).toBe(78);
+        expect(proc.output()).toContain(expected);
+        expect(proc.output()).toContain('postgres://user:password@host:5432/database');
+        expect(proc.output()).not.toContain('secret-pw');
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an unreachable DATABASE_URL: starts anyway, not ready, the password never printed', async () => {
+    const dir = await makeWorkDir();
+    const deadPort = await findFreePort();
+    const port = await findFreePort();
+    try {
+      const config = await writeConfig(dir, configYaml(dir, port, await findFreePort()));
       const proc = spawnCli(['start', '--config', config], {
         DATABASE_URL: `postgres://someone:secret-pw@127.0.0.1:${deadPort}/nowhere`,
       });
-      const { code } = await proc.exit();
-      expect(code).toBe(1);
+      await proc.waitFor(/collector ready/);
       expect(proc.output()).toContain(
-        `cannot connect to Postgres at postgres://someone:****@127.0.0.1:${deadPort}/nowhere`,
+        `postgres://someone:****@127.0.0.1:${deadPort}/nowhere (NOT READY: postgres unreachable: nothing accepts connections at 127.0.0.1:${deadPort} (ECONNREFUSED)`,
       );
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
+      proc.child.kill('SIGTERM');
+      expect((await proc.exit()).code).toBe(0);
       expect(proc.output()).not.toContain('secret-pw');
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../../collector/database/index.js';
 import { type CollectorHandle, resolveConfig, startCollector } from '../../../collector/index.js';
 import { createLogger } from '../../../collector/logger.js';
+import { findFreePort } from '../../../shared/database/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { chatAttributes, createTestTracer } from '../../helpers/spans.js';
 import { makeWorkDir } from '../../helpers/spawn-cli.js';

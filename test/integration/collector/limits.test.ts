@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../../collector/database/index.js';
+import { findFreePort } from '../../../shared/database/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { chatAttributes } from '../../helpers/spans.js';
 import {

@@ -2,12 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createPool,
-  findFreePort,
-  startEmbeddedPostgres,
-} from '../../../collector/database/index.js';
 import { runMigrations } from '../../../migrations/index.js';
+import { createPool, findFreePort, startEmbeddedPostgres } from '../../../shared/database/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { chatAttributes } from '../../helpers/spans.js';
 import { makeWorkDir } from '../../helpers/spawn-cli.js';

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { context, DiagLogLevel, diag, propagation, trace } from '@opentelemetry/api';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { findFreePort } from '../../../collector/database/index.js';
 import {
   initTelemetry,
   instrumentOpenAI,
   type TelemetryHandle,
   withAuditContext,
 } from '../../../instrumentation/index.js';
+import { findFreePort } from '../../../shared/database/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { type FakeProvider, SCENARIOS, startFakeProvider } from '../../helpers/fake-provider.js';
 import { startOtlpReceiver } from '../../helpers/otlp-receiver.js';

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../../collector/database/index.js';
 import {
   HealthProber,
   type McpHealthConfig,
   mcpHealthSchema,
 } from '../../../collector/prober/index.js';
+import { findFreePort } from '../../../shared/database/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import {
   type RunningServer,

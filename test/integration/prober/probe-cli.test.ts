@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../../collector/database/index.js';
+import { findFreePort } from '../../../shared/database/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { type RunningServer, startStreamableServer } from '../../helpers/mcp-probe-servers.js';
 import { makeWorkDir, spawnCli, writeConfig } from '../../helpers/spawn-cli.js';

@@ -24,6 +24,13 @@ export interface EmbeddedPostgresHandle {
   dataDir: string;
   /** True when this start ran initdb (a new cluster). */
   created: boolean;
+  /**
+   * Calls `listener` when the server process exits without stop() (killed, crashed), with its
+   * exit code or signal. The server is not restarted by itself: see restart().
+   */
+  onUnexpectedExit(listener: (how: string) => void): void;
+  /** Starts the server again after an unexpected exit (same data, port and password). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -123,44 +130,74 @@ export async function startEmbeddedPostgres(
     ...options.settings,
   };
   const EmbeddedPostgres = await importEmbeddedPostgres();
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: SUPERUSER,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: isRoot(),
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
-    onLog,
-    onError: (e: unknown) => onLog(`[error] ${e instanceof Error ? e.message : String(e)}`),
-  });
-  try {
-    if (!initialised) {
-      await pg.initialise();
-      await writeFile(join(dataDir, PASSWORD_FILE), `${password}\n`, { mode: 0o600 });
+  const create = () =>
+    new EmbeddedPostgres({
+      databaseDir: dataDir,
+      port,
+      user: SUPERUSER,
+      password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: isRoot(),
+      initdbFlags: ['--encoding=UTF8'],
+      postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+      onLog,
+      onError: (e: unknown) => onLog(`[error] ${e instanceof Error ? e.message : String(e)}`),
+    });
+  let pg = create();
+  const startServer = async (initialise: boolean) => {
+    try {
+      if (initialise) {
+        await pg.initialise();
+        await writeFile(join(dataDir, PASSWORD_FILE), `${password}\n`, { mode: 0o600 });
+      }
+      await pg.start();
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : 'the server process exited during start';
+      throw new EmbeddedPostgresError(
+        `embedded Postgres failed to start in ${dataDir} on port ${port}: ${reason}\n${recent.slice(-10).join('\n')}`,
+      );
     }
-    await pg.start();
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : 'the server process exited during start';
-    throw new EmbeddedPostgresError(
-      `embedded Postgres failed to start in ${dataDir} on port ${port}: ${reason}\n${recent.slice(-10).join('\n')}`,
-    );
-  }
-  // Last resort when the process exits without stop() (a crash, process.exit): ask the server to
-  // shut down so it does not outlive us. The library keeps its child process private.
-  const server = () => (pg as unknown as { process?: { kill(signal: string): void } }).process;
+  };
+  await startServer(!initialised);
+  // The library keeps its child process private; we need it to notice a crash and, as a last
+  // resort when this process exits without stop() (a crash, process.exit), to ask the server to
+  // shut down so it does not outlive us.
+  const server = () =>
+    (pg as unknown as { process?: import('node:child_process').ChildProcess }).process;
   const onExit = () => server()?.kill('SIGINT');
   process.on('exit', onExit);
+  let stopping = false;
+  const exitListeners: Array<(how: string) => void> = [];
+  const watch = () => {
+    const child = server();
+    child?.once('exit', (code, signal) => {
+      if (stopping || server() !== child) return;
+      const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      for (const listener of exitListeners) listener(how);
+    });
+  };
+  watch();
   const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   return {
     url,
     port,
     dataDir,
     created: !initialised,
+    onUnexpectedExit(listener) {
+      exitListeners.push(listener);
+    },
+    async restart() {
+      pg = create();
+      await startServer(false);
+      watch();
+    },
     stop: async () => {
+      stopping = true;
       process.removeListener('exit', onExit);
+      const child = server();
+      // The library waits for an 'exit' that a dead server never emits again.
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
       await pg.stop();
     },
   };
