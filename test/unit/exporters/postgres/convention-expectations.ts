@@ -149,6 +149,7 @@ export const EXPECTATIONS: readonly Expectation[] = [
     ...usage(60, 40, cached(32, null, 24)),
     ...ok,
     billable: true,
+    attributes: { 'spanledger.usage_convention': 'openllmetry' },
   }),
   e('openllmetry-python-openai', 'responses', 'openai.response', {
     ...llm('openai', 'gpt-4.1-mini', 'gpt-4.1-mini-2025-04-14'),
