@@ -39,7 +39,8 @@ describe('convention fixtures replayed through transformSpan', () => {
     const expected = new Set(EXPECTATIONS.map((x) => `${x.fixture}/${x.case}/${x.span}`));
     const captured: string[] = [];
     for (const [name, f] of fixtures) {
-      for (const c of f.cases) for (const s of c.spans) captured.push(`${name}/${c.case}/${s.name}`);
+      for (const c of f.cases)
+        for (const s of c.spans) captured.push(`${name}/${c.case}/${s.name}`);
     }
     expect(captured.filter((key) => !expected.has(key))).toEqual([]);
     expect([...expected].filter((key) => !captured.includes(key))).toEqual([]);
