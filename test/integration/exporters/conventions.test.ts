@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanRow } from '../../../exporters/index.js';
-import { EXPECTATIONS } from '../../unit/exporters/postgres/convention-expectations.js';
 import { caseSpans } from '../../fixtures/conventions/fixture-types.js';
 import { loadConventionFixtures } from '../../fixtures/conventions/load-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { createTestExporter, ExportResultCode } from '../../helpers/exporter.js';
+import { EXPECTATIONS } from '../../unit/exporters/postgres/convention-expectations.js';
 
 /** Columns audit_log stores as the transform produced them (staging-only ones excluded). */
 const STORED: ReadonlyArray<keyof SpanRow> = [
