@@ -82,6 +82,8 @@ export const DEPLOYMENT_ENVIRONMENT = 'deployment.environment';
 // Model Context Protocol
 // ---------------------------------------------------------------------------------------------
 export const MCP_METHOD_NAME = 'mcp.method.name';
+/** The MCP method of a tools/call request. */
+export const MCP_METHOD_TOOLS_CALL = 'tools/call';
 export const MCP_SESSION_ID = 'mcp.session.id';
 export const MCP_PROTOCOL_VERSION = 'mcp.protocol.version';
 export const JSONRPC_REQUEST_ID = 'jsonrpc.request.id';
@@ -124,6 +126,13 @@ export const EMBEDDING_MODEL_NAME = 'embedding.model_name';
 /** Indexed embedded texts and vectors: embedding.embeddings.0.embedding.text. */
 export const EMBEDDING_EMBEDDINGS_PREFIX = 'embedding.embeddings.';
 export const LLM_PROMPT_TEMPLATE_VARIABLES = 'llm.prompt_template.variables';
+/**
+ * The request's parameters as a JSON object string. Its "model" (LangChain: also "model_name")
+ * is the model the app asked for; llm.model_name is usually the one the provider answered with.
+ */
+export const LLM_INVOCATION_PARAMETERS = 'llm.invocation_parameters';
+/** Free-form metadata as a JSON object string; LangChain puts its "ls_provider" there. */
+export const OPENINFERENCE_METADATA = 'metadata';
 
 /** openinference.span.kind values. */
 export const OPENINFERENCE_KIND = {
@@ -156,6 +165,19 @@ export const TRACELOOP_ENTITY_OUTPUT = 'traceloop.entity.output';
 /** Indexed prompt/completion prefixes: gen_ai.prompt.0.content, gen_ai.completion.0.finish_reason. */
 export const GEN_AI_PROMPT_PREFIX = 'gen_ai.prompt.';
 export const GEN_AI_COMPLETION_PREFIX = 'gen_ai.completion.';
+/**
+ * OpenLLMetry's MCP instrumentations (JS package, Python module) set no mcp.* attributes: a
+ * request is a span named "<method>.mcp", tools/call a "<tool>.tool" span with
+ * traceloop.span.kind "tool"; only the instrumentation scope says it is MCP.
+ */
+export const TRACELOOP_MCP_SCOPES: readonly string[] = [
+  '@traceloop/instrumentation-mcp',
+  'opentelemetry.instrumentation.mcp.instrumentation',
+];
+export const TRACELOOP_MCP_REQUEST_SUFFIX = '.mcp';
+export const TRACELOOP_MCP_TOOL_SUFFIX = '.tool';
+/** OpenLLMetry's tools/call output: {"result": ..., "is_error": true} when the tool failed. */
+export const TRACELOOP_MCP_IS_ERROR = 'is_error';
 /** OpenLLMetry's JS Anthropic instrumentation: reports input_tokens excluding cache read/write. */
 export const TRACELOOP_ANTHROPIC_SCOPE = '@traceloop/instrumentation-anthropic';
 

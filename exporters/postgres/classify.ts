@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as sc from '../../semconv/index.js';
 import { readString } from './attribute-readers.js';
+import { readOpenLlmetryMcpRequest } from './openllmetry-mcp.js';
 import type { EventType } from './rows.js';
 
 /** The instrumentation convention a span follows, as far as classification could tell. */
@@ -17,6 +18,8 @@ export interface Classification {
    */
   leaf: boolean;
   convention: Convention;
+  /** The MCP method of an mcp_call (from mcp.method.name or OpenLLMetry's span name), else null. */
+  mcpMethod: string | null;
 }
 
 type Rule = Readonly<Pick<Classification, 'eventType' | 'operation' | 'leaf'>>;
@@ -78,7 +81,13 @@ const AI_SDK_WRAPPERS: ReadonlyMap<string, string> = new Map([
 ]);
 
 function classified(rule: Rule, convention: Convention): Classification {
-  return { eventType: rule.eventType, operation: rule.operation, leaf: rule.leaf, convention };
+  return {
+    eventType: rule.eventType,
+    operation: rule.operation,
+    leaf: rule.leaf,
+    convention,
+    mcpMethod: null,
+  };
 }
 
 /** AI SDK spans: ai.operationId says wrapper, provider step or tool call. */
@@ -92,7 +101,13 @@ function classifyAiSdk(operationId: string): Classification | null {
   }
   const operation = AI_SDK_WRAPPERS.get(operationId);
   if (operation === undefined) return null;
-  return { eventType: 'llm_call', operation, leaf: false, convention: 'vercel_ai' };
+  return {
+    eventType: 'llm_call',
+    operation,
+    leaf: false,
+    convention: 'vercel_ai',
+    mcpMethod: null,
+  };
 }
 
 /** OpenLLMetry marks its spans with llm.request.type or traceloop.span.kind. */
@@ -120,18 +135,42 @@ function classifyOtel(attributes: Attributes): Classification | null | undefined
   return undefined;
 }
 
+/** MCP requests: OTel's mcp.method.name, or OpenLLMetry's span names under its MCP scopes. */
+function classifyMcp(
+  attributes: Attributes,
+  name: string,
+  scopeName: string,
+): Classification | undefined {
+  const mcpMethod = readString(attributes, sc.MCP_METHOD_NAME);
+  if (mcpMethod !== undefined) {
+    const operation = readString(attributes, sc.GEN_AI_OPERATION_NAME) ?? mcpMethod;
+    return { eventType: 'mcp_call', operation, leaf: false, convention: 'otel_genai', mcpMethod };
+  }
+  const request = readOpenLlmetryMcpRequest(attributes, name, scopeName);
+  if (request === undefined) return undefined;
+  return {
+    eventType: 'mcp_call',
+    operation: request.operation,
+    leaf: false,
+    convention: 'openllmetry',
+    mcpMethod: request.method,
+  };
+}
+
 /**
  * Decides whether a span becomes a row and which kind. Returns null for spans that are not
  * GenAI calls (HTTP, DB, workflow/chain spans, ...). MCP wins over everything (an MCP tools/call
  * span also says execute_tool); then the AI SDK's ai.operationId, which is more specific than the
- * gen_ai.* it also sets; then OTel, OpenInference and OpenLLMetry.
+ * gen_ai.* it also sets; then OTel, OpenInference and OpenLLMetry. The span name and scope only
+ * matter for OpenLLMetry's MCP spans, which carry no attribute saying MCP.
  */
-export function classifySpan(attributes: Attributes): Classification | null {
-  const mcpMethod = readString(attributes, sc.MCP_METHOD_NAME);
-  if (mcpMethod !== undefined) {
-    const operation = readString(attributes, sc.GEN_AI_OPERATION_NAME) ?? mcpMethod;
-    return { eventType: 'mcp_call', operation, leaf: false, convention: 'otel_genai' };
-  }
+export function classifySpan(
+  attributes: Attributes,
+  name = '',
+  scopeName = '',
+): Classification | null {
+  const mcp = classifyMcp(attributes, name, scopeName);
+  if (mcp !== undefined) return mcp;
   const aiOperation = readString(attributes, sc.AI_OPERATION_ID);
   if (aiOperation !== undefined) return classifyAiSdk(aiOperation);
   const otel = classifyOtel(attributes);

@@ -5,6 +5,10 @@ import type { Convention } from './classify.js';
 import { addFlag } from './flags.js';
 import type { UsageSource } from './rows.js';
 import {
+  DETAIL_KEYS,
+  type DetailKeys,
+  OPENLLMETRY,
+  OPENLLMETRY_ONLY_KEYS,
   OTEL,
   USAGE_KEY_ORDER,
   type UsageConvention,
@@ -101,14 +105,29 @@ function excludesCache(attributes: Attributes, keys: UsageKeys, context: UsageCo
   );
 }
 
-function readTokens(attributes: Attributes, keys: UsageKeys, flags: string[]): TokenUsage {
+/** Input and output from the chosen convention; cache and reasoning from any (see DetailKeys). */
+function readTokens(
+  attributes: Attributes,
+  keys: UsageKeys,
+  details: DetailKeys,
+  flags: string[],
+): TokenUsage {
   return {
     input_tokens: readCount(attributes, keys.input, flags),
     output_tokens: readCount(attributes, keys.output, flags),
-    cache_read_tokens: readCount(attributes, keys.cacheRead, flags),
-    cache_write_tokens: readCount(attributes, keys.cacheWrite, flags),
-    reasoning_tokens: readCount(attributes, keys.reasoning, flags),
+    cache_read_tokens: readCount(attributes, details.cacheRead, flags),
+    cache_write_tokens: readCount(attributes, details.cacheWrite, flags),
+    reasoning_tokens: readCount(attributes, details.reasoning, flags),
   };
+}
+
+/** Which convention the counts came from, for spanledger.usage_convention. */
+function conventionLabel(attributes: Attributes, keys: UsageKeys): UsageConvention {
+  if (keys !== OTEL) return keys.convention;
+  if (firstPresentKey(attributes, OPENLLMETRY_ONLY_KEYS) !== undefined) {
+    return OPENLLMETRY.convention;
+  }
+  return isDeprecatedOnly(attributes) ? 'otel_genai_deprecated' : OTEL.convention;
 }
 
 /** Stores what was reported; only flags what does not add up (never clamps). */
@@ -131,7 +150,9 @@ function checkConsistency(
 }
 
 /**
- * Reads token usage from whichever convention the span uses, with OTel semantics: input includes
+ * Reads token usage from whichever convention the span uses (input and output from one
+ * convention; cache, reasoning and total from any, their meaning being the same everywhere),
+ * with OTel semantics: input includes
  * cached input (corrected, with flag 'input_excludes_cache_corrected', for instrumentations known
  * to exclude it). Unknown counts are null, never 0. Invalid values become null with flag
  * 'invalid_token_value'; counts that do not add up are stored as reported with 'token_mismatch'.
@@ -144,8 +165,9 @@ export function normalizeUsage(
   const keys = pickConvention(attributes, primaryConvention(attributes, context));
   const notes: Record<string, number> = {};
   if (keys === undefined) return noUsage(notes);
-  const tokens = readTokens(attributes, keys, flags);
-  const total = readCount(attributes, keys.total, flags);
+  const details = DETAIL_KEYS.get(keys)!;
+  const tokens = readTokens(attributes, keys, details, flags);
+  const total = readCount(attributes, details.total, flags);
   const reportedInput = tokens.input_tokens;
   const cached = (tokens.cache_read_tokens ?? 0) + (tokens.cache_write_tokens ?? 0);
   if (reportedInput !== null && cached > 0 && excludesCache(attributes, keys, context)) {
@@ -154,8 +176,7 @@ export function normalizeUsage(
     addFlag(flags, 'input_excludes_cache_corrected');
   }
   checkConsistency(tokens, total, reportedInput, flags);
-  const convention =
-    keys === OTEL && isDeprecatedOnly(attributes) ? 'otel_genai_deprecated' : keys.convention;
+  const convention = conventionLabel(attributes, keys);
   const hasTokens = tokens.input_tokens !== null || tokens.output_tokens !== null;
   if (total !== null && (!hasTokens || flags.includes('token_mismatch'))) {
     notes[sc.SPANLEDGER_REPORTED_TOTAL_TOKENS] = total;

@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as sc from '../../semconv/index.js';
 import { firstString, readString } from './attribute-readers.js';
+import type { OutputError } from './openllmetry-mcp.js';
 import { redactSecrets } from './redact.js';
 import type { SpanLike, SpanRow } from './rows.js';
 import { sanitizeNullable, sanitizeString } from './sanitize.js';
@@ -123,27 +124,42 @@ function exceptionEvent(span: SpanLike): Attributes | undefined {
 }
 
 /**
- * Reads the outcome: error when the span status is ERROR or error.type is set; error_type from
- * error.type, the exception event, or '_OTHER' (OTel's fallback); error_message (redacted, capped
- * at 2048) from the status message or the exception event.
+ * Reads the outcome: error when the span status is ERROR, error.type is set, or the span's output
+ * reports an error (`outputError`, OpenLLMetry MCP spans); error_type from error.type, the output
+ * error, the exception event, or '_OTHER' (OTel's fallback); error_message (redacted, capped at
+ * 2048) from the status message, the output error or the exception event.
  */
-export function readOutcome(span: SpanLike, maxLength: number, flags: string[]): Outcome {
+export function readOutcome(
+  span: SpanLike,
+  maxLength: number,
+  flags: string[],
+  outputError?: OutputError,
+): Outcome {
   const attributes = span.attributes;
   const errorTypeAttribute = readString(attributes, sc.ERROR_TYPE);
   const status =
-    span.status.code === STATUS_ERROR || errorTypeAttribute !== undefined ? 'error' : 'ok';
+    span.status.code === STATUS_ERROR ||
+    errorTypeAttribute !== undefined ||
+    outputError !== undefined
+      ? 'error'
+      : 'ok';
   const exception = status === 'error' ? exceptionEvent(span) : undefined;
   const errorType =
     status === 'error'
       ? sanitizeString(
-          errorTypeAttribute ?? readException(exception, sc.EXCEPTION_TYPE) ?? '_OTHER',
+          errorTypeAttribute ??
+            outputError?.type ??
+            readException(exception, sc.EXCEPTION_TYPE) ??
+            '_OTHER',
           maxLength,
           flags,
         )
       : null;
   const message =
     status === 'error'
-      ? span.status.message || readException(exception, sc.EXCEPTION_MESSAGE)
+      ? span.status.message ||
+        outputError?.message ||
+        readException(exception, sc.EXCEPTION_MESSAGE)
       : undefined;
   const messageLength = Math.min(maxLength, ERROR_MESSAGE_MAX_LENGTH);
   const reported = readFinishReasons(attributes);

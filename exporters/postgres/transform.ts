@@ -9,6 +9,7 @@ import { type Identity, readIdentity } from './identity.js';
 import { checkParentSpanId, checkSpanId, checkTraceId, describeValue } from './ids.js';
 import { type ModelInfo, readModelInfo } from './model-info.js';
 import { type NormalizedUsage, normalizeUsage } from './normalize-usage.js';
+import { readMcpOutputError } from './openllmetry-mcp.js';
 import { type Outcome, readOutcome } from './outcome.js';
 import type { SpanLike, SpanRow, TransformResult } from './rows.js';
 import { capAttributes, sanitizeNullable, sanitizeString } from './sanitize.js';
@@ -100,7 +101,7 @@ function attributeNotes(attributes: Record<string, unknown>, usage: NormalizedUs
  * reason for the dead-letter table. Every value in the row is already safe for COPY and jsonb.
  */
 export function transformSpan(span: SpanLike, options: TransformOptions): TransformResult {
-  const classification = classifySpan(span.attributes);
+  const classification = classifySpan(span.attributes, span.name, span.scope.name);
   if (classification === null) return IGNORED;
   const flags: string[] = [];
   const key = readKey(span, flags);
@@ -140,6 +141,13 @@ interface RowParts {
   cost: Cost;
 }
 
+/** OpenLLMetry's MCP spans may report a failure only in their output. */
+function outputError(attributes: SpanLike['attributes'], classification: Classification) {
+  return classification.eventType === 'mcp_call' && classification.convention === 'openllmetry'
+    ? readMcpOutputError(attributes)
+    : undefined;
+}
+
 function buildRow(
   span: SpanLike,
   classification: Classification,
@@ -165,8 +173,8 @@ function buildRow(
     usage,
     content,
     who: readIdentity(span, max, flags),
-    tool: readToolInfo(attributes, classification.eventType, max, flags),
-    outcome: readOutcome(span, max, flags),
+    tool: readToolInfo(attributes, classification, max, flags),
+    outcome: readOutcome(span, max, flags, outputError(attributes, classification)),
     cost: priceUsage(usage, model, options.priceBook, span.startTimeMs, flags),
   };
   return assembleRow(span, parts, max, flags);

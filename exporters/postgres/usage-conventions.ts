@@ -66,6 +66,52 @@ export const VERCEL: UsageKeys = {
   total: [sc.AI_USAGE_TOTAL_TOKENS],
 };
 
+/**
+ * Cache, reasoning and total counts mean the same thing in every convention (only whether input
+ * includes cached input differs), so each is read from any convention's names: the chosen
+ * convention's first, then the others'. OpenLLMetry's Python packages, for one, carry no marker
+ * that says OpenLLMetry yet report gen_ai.usage.reasoning_tokens next to OTel's input/output.
+ */
+export interface DetailKeys {
+  cacheRead: readonly string[];
+  cacheWrite: readonly string[];
+  reasoning: readonly string[];
+  total: readonly string[];
+}
+
+const ALL: readonly UsageKeys[] = [OTEL, OPENLLMETRY, OPENINFERENCE, VERCEL];
+
+function merged(own: readonly string[], pick: (keys: UsageKeys) => readonly string[]): string[] {
+  const keys = [...own];
+  for (const convention of ALL)
+    for (const key of pick(convention)) {
+      if (!keys.includes(key)) keys.push(key);
+    }
+  return keys;
+}
+
+function detailKeys(keys: UsageKeys): DetailKeys {
+  return {
+    cacheRead: merged(keys.cacheRead, (k) => k.cacheRead),
+    cacheWrite: merged(keys.cacheWrite, (k) => k.cacheWrite),
+    reasoning: merged(keys.reasoning, (k) => k.reasoning),
+    total: merged(keys.total, (k) => k.total),
+  };
+}
+
+/** Per convention (computed once), the detail keys to read: its own first, then every other. */
+export const DETAIL_KEYS: ReadonlyMap<UsageKeys, DetailKeys> = new Map(
+  ALL.map((keys) => [keys, detailKeys(keys)]),
+);
+
+/** Names only OpenLLMetry uses: their presence on an OTel-named span says OpenLLMetry. */
+export const OPENLLMETRY_ONLY_KEYS: readonly string[] = [
+  sc.OPENLLMETRY_REASONING_TOKENS,
+  sc.OPENLLMETRY_CACHE_READ_INPUT_TOKENS,
+  sc.OPENLLMETRY_CACHE_CREATION_INPUT_TOKENS,
+  sc.LLM_USAGE_TOTAL_TOKENS,
+];
+
 /** Per convention, the order to try: the span's own first, then the others (mixed spans exist). */
 export const USAGE_KEY_ORDER: Readonly<Record<UsageConvention, readonly UsageKeys[]>> = {
   otel_genai: [OTEL, OPENLLMETRY, OPENINFERENCE, VERCEL],

@@ -11,6 +11,8 @@ export const SCENARIOS = {
   stream: { model: 'gpt-4o-mini-stream', input: 21, output: 13 },
   streamNoUsage: { model: 'gpt-4o-mini-nousage' },
   tools: { model: 'gpt-4o-mini-tools', input: 31, output: 17, toolCallId: 'call_weather_1' },
+  /** A reasoning model call with cached input: usage details as OpenAI reports them. */
+  reasoning: { model: 'o4-mini', input: 60, cached: 32, output: 40, reasoningTokens: 24 },
   rateLimited: { model: 'gpt-4o-mini-429' },
   serverError: { model: 'gpt-4o-mini-500' },
   hang: { model: 'gpt-4o-mini-hang', input: 23, output: 2 },
@@ -25,6 +27,8 @@ export const SCENARIOS = {
     output: 12,
     toolUseId: 'toolu_01',
   },
+  anthropicRateLimited: { model: 'claude-sonnet-4-5-429' },
+  anthropicServerError: { model: 'claude-sonnet-4-5-500' },
 } as const;
 
 export interface FakeProvider {
@@ -93,6 +97,10 @@ function chatCompletion(body: Json, res: ServerResponse, provider: FakeProvider)
   }
   const tools = model === s.tools.model;
   const usage = tools ? s.tools : s.plain;
+  if (model === s.reasoning.model) {
+    json(res, 200, reasoningCompletion());
+    return;
+  }
   json(res, 200, {
     id: 'chatcmpl-1',
     object: 'chat.completion',
@@ -123,6 +131,35 @@ function chatCompletion(body: Json, res: ServerResponse, provider: FakeProvider)
       total_tokens: usage.input + usage.output,
     },
   });
+}
+
+/** OpenAI's usage details: cached input inside prompt_tokens, reasoning inside completion_tokens. */
+function reasoningUsage() {
+  const r = SCENARIOS.reasoning;
+  return {
+    prompt_tokens: r.input,
+    completion_tokens: r.output,
+    total_tokens: r.input + r.output,
+    prompt_tokens_details: { cached_tokens: r.cached, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: r.reasoningTokens, audio_tokens: 0 },
+  };
+}
+
+function reasoningCompletion() {
+  return {
+    id: 'chatcmpl-reasoning',
+    object: 'chat.completion',
+    created: 1,
+    model: `${SCENARIOS.reasoning.model}-2025-04-16`,
+    choices: [
+      {
+        index: 0,
+        finish_reason: 'stop',
+        message: { role: 'assistant', content: 'Thought it through.' },
+      },
+    ],
+    usage: reasoningUsage(),
+  };
 }
 
 function streamChat(body: Json, res: ServerResponse, provider: FakeProvider): void {
@@ -156,6 +193,9 @@ function streamChat(body: Json, res: ServerResponse, provider: FakeProvider): vo
   ];
   if (wantsUsage && model === s.stream.model) {
     events.push({ data: usageChunk(s.stream.input, s.stream.output) });
+  }
+  if (wantsUsage && model === s.reasoning.model) {
+    events.push({ data: { ...chatChunk(model, {}, null, reasoningUsage()), choices: [] } });
   }
   sse(res, events, false);
   res.end('data: [DONE]\n\n');
@@ -229,6 +269,19 @@ function responses(body: Json, res: ServerResponse): void {
 
 function anthropicMessages(body: Json, res: ServerResponse): void {
   const model = String(body.model);
+  if (
+    model === SCENARIOS.anthropicRateLimited.model ||
+    model === SCENARIOS.anthropicServerError.model
+  ) {
+    const limited = model === SCENARIOS.anthropicRateLimited.model;
+    json(res, limited ? 429 : 500, {
+      type: 'error',
+      error: limited
+        ? { type: 'rate_limit_error', message: 'Number of requests has exceeded your rate limit' }
+        : { type: 'api_error', message: 'Internal server error' },
+    });
+    return;
+  }
   const s =
     model === SCENARIOS.anthropicStream.model ? SCENARIOS.anthropicStream : SCENARIOS.anthropic;
   const usage = {

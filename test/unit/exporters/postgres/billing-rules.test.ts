@@ -7,6 +7,7 @@ const leafCall: Classification = {
   operation: 'chat',
   leaf: true,
   convention: 'otel_genai',
+  mcpMethod: null,
 };
 
 describe('isBillable', () => {

@@ -68,6 +68,33 @@ describe('normalizeUsage', () => {
     });
   });
 
+  it('reads cache and reasoning counts from any convention (OpenLLMetry Python has no marker)', () => {
+    const result = usage(
+      {
+        'gen_ai.usage.input_tokens': 60,
+        'gen_ai.usage.output_tokens': 40,
+        'gen_ai.usage.cache_read_input_tokens': 32,
+        'gen_ai.usage.reasoning_tokens': 24,
+      },
+      'otel_genai',
+      'opentelemetry.instrumentation.openai.v1',
+    );
+    expect(result).toMatchObject({
+      input_tokens: 60,
+      output_tokens: 40,
+      cache_read_tokens: 32,
+      reasoning_tokens: 24,
+      convention: 'openllmetry',
+      flags: [],
+    });
+  });
+
+  it('still reads input and output from one convention only', () => {
+    expect(
+      usage({ 'gen_ai.usage.input_tokens': 10, 'llm.token_count.completion': 3 }),
+    ).toMatchObject({ input_tokens: 10, output_tokens: null, convention: 'otel_genai' });
+  });
+
   it('respects an explicit estimated usage source', () => {
     expect(
       usage({ 'gen_ai.usage.input_tokens': 5, 'spanledger.usage_source': 'estimated' })

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { transformSpan } from '../../../../exporters/postgres/transform.js';
+import { caseSpans } from '../../../fixtures/conventions/fixture-types.js';
+import { loadConventionFixtures } from '../../../fixtures/conventions/load-fixtures.js';
+import { EMPTY, EXPECTATIONS } from './convention-expectations.js';
+import { OPTIONS } from './fixtures.js';
+
+const fixtures = loadConventionFixtures();
+
+function fixture(name: string) {
+  const found = fixtures.get(name);
+  if (found === undefined) throw new Error(`no fixture ${name}.json`);
+  return found;
+}
+
+describe('convention fixtures replayed through transformSpan', () => {
+  it.each(EXPECTATIONS.map((x) => [`${x.fixture} ${x.case} "${x.span}"`, x] as const))(
+    '%s',
+    (_, expectation) => {
+      const spans = caseSpans(fixture(expectation.fixture), expectation.case).filter(
+        (s) => s.name === expectation.span,
+      );
+      expect(spans).toHaveLength(1);
+      const result = transformSpan(spans[0]!, OPTIONS);
+      if (expectation.row === 'ignored') {
+        expect(result.kind).toBe('ignored');
+        return;
+      }
+      expect(result.kind).toBe('row');
+      if (result.kind === 'row') expect(result.row).toMatchObject(expectation.row);
+    },
+  );
+
+  it.each(EMPTY)('%s %s exports no span (the instrumentation never ends it)', (name, scenario) => {
+    expect(caseSpans(fixture(name), scenario)).toEqual([]);
+  });
+
+  it('has an expectation for every captured span', () => {
+    const expected = new Set(EXPECTATIONS.map((x) => `${x.fixture}/${x.case}/${x.span}`));
+    const captured: string[] = [];
+    for (const [name, f] of fixtures) {
+      for (const c of f.cases)
+        for (const s of c.spans) captured.push(`${name}/${c.case}/${s.name}`);
+    }
+    expect(captured.filter((key) => !expected.has(key))).toEqual([]);
+    expect([...expected].filter((key) => !captured.includes(key))).toEqual([]);
+  });
+
+  it('records where every fixture came from and the versions that made it', () => {
+    expect(fixtures.size).toBe(14);
+    for (const f of fixtures.values()) {
+      expect(['generated', 'from-source']).toContain(f.source);
+      expect(Object.keys(f.versions).length).toBeGreaterThan(0);
+      expect(f.notes.length).toBeGreaterThan(0);
+    }
+  });
+});
