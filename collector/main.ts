@@ -174,6 +174,7 @@ export async function startCollector(
       forward,
       spoolMaxBytes: pgConfig.spool.max_size,
       prober: () => prober,
+      quotas: queryConfig.quotas,
     });
     await app.listen({ host, port }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {

@@ -27,7 +27,11 @@ describe('tenant-bound reader logins', () => {
   const logins: TestLogin[] = [];
   beforeAll(async () => {
     db = await createTestDatabase();
-    for (const [i, tenant] of [['1', 'acme'], ['2', 'globex'], ['3', null]] as const) {
+    for (const [i, tenant] of [
+      ['1', 'acme'],
+      ['2', 'globex'],
+      ['3', null],
+    ] as const) {
       await db.pool.query(
         `INSERT INTO spanledger.audit_log (trace_id, span_id, started_at, tenant_id, event_type, status)
          VALUES (md5($1), left(md5($1), 16), now(), $2, 'llm_call', 'ok')`,
@@ -142,7 +146,11 @@ describe('tenant-bound reader logins', () => {
   it('leaves the query API path as it was: its login picks the tenant per transaction', async () => {
     const c = await api.connect();
     for (const tenant of ['acme', 'globex']) {
-      await beginReader(c as unknown as pg.PoolClient, { kind: 'tenant', tenant }, { timeoutMs: 0 });
+      await beginReader(
+        c as unknown as pg.PoolClient,
+        { kind: 'tenant', tenant },
+        { timeoutMs: 0 },
+      );
       expect(await visibleTenants(c)).toEqual({
         audit_log: [tenant],
         llm_usage: [tenant],
@@ -169,9 +177,10 @@ describe('tenant-bound reader logins', () => {
     await expect(c.query('SELECT count(*) FROM spanledger.audit_log')).rejects.toThrow(
       /permission denied/,
     );
-    const rows = await db.pool.query('SELECT * FROM spanledger.tenant_reader_logins WHERE role_name = $1', [
-      login.name,
-    ]);
+    const rows = await db.pool.query(
+      'SELECT * FROM spanledger.tenant_reader_logins WHERE role_name = $1',
+      [login.name],
+    );
     expect(rows.rowCount).toBe(0);
 
     // Rename: membership stays, the mapping (by name) does not follow, so nothing is visible.
@@ -193,7 +202,9 @@ describe('tenant-bound reader logins', () => {
   });
 
   it('refuses to bind logins that row-level security cannot hold', async () => {
-    const writer = await createTestLogin(db, 'sl_writer', (n) => [`GRANT spanledger_writer TO ${n}`]);
+    const writer = await createTestLogin(db, 'sl_writer', (n) => [
+      `GRANT spanledger_writer TO ${n}`,
+    ]);
     const bypass = await createTestLogin(db, 'sl_bypass', (n) => [`ALTER ROLE ${n} BYPASSRLS`]);
     logins.push(writer, bypass);
     const grant = (login: string, tenant: string) =>
