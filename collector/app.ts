@@ -7,6 +7,8 @@ import type { Logger } from './logger.js';
 import { createCollectorMetrics } from './metrics.js';
 import { createBearerAuth, type TokenGrant, tracesRoute } from './otlp/index.js';
 import type { HealthProber } from './prober/index.js';
+import type { QuotaRule } from './query/index.js';
+import { createQuotaRatioReader } from './quota-metrics.js';
 
 /** Default body limit (receivers.otlp.protocols.http.max_request_body_size). */
 const DEFAULT_BODY_LIMIT = 20 * 1024 * 1024;
@@ -41,6 +43,8 @@ export interface BuildCollectorOptions {
    * server), checked before anything else by /readyz; undefined when it is.
    */
   databaseState?: () => string | undefined;
+  /** Quota rules (extensions.query_api.quotas): /metrics reports how full each tenant's is. */
+  quotas?: readonly QuotaRule[];
 }
 
 /**
@@ -59,6 +63,10 @@ export function buildCollector(options: BuildCollectorOptions): FastifyInstance 
     exporterStats: () => options.exporter.stats(),
     forwarders: () => options.forward?.targets ?? [],
     ...(options.prober ? { prober: options.prober } : {}),
+    ready: async () => (await notReadyReason(options)) === undefined,
+    ...(options.quotas?.length
+      ? { quotaRatios: createQuotaRatioReader({ pool: options.pool, rules: options.quotas }) }
+      : {}),
   });
   const tokens = options.authTokens ?? [];
 

@@ -289,6 +289,7 @@ function buildCollectorApp(
     spoolMaxBytes: config.exporters.postgres.spool.max_size,
     prober: () => parts.prober,
     databaseState: () => parts.supervisor.notReadyReason(),
+    quotas: config.extensions.query_api.quotas,
   });
 }
 

@@ -3,6 +3,7 @@ import type { ExporterStats } from '../exporters/index.js';
 import type { ForwarderStats } from './forward/index.js';
 import type { ReceiverObserver } from './otlp/index.js';
 import type { HealthProber } from './prober/index.js';
+import type { QuotaRatio } from './quota-metrics.js';
 
 /** Where the exporter's and forwarders' counters are read from at scrape time. */
 export interface MetricSources {
@@ -10,6 +11,10 @@ export interface MetricSources {
   forwarders: () => ReadonlyArray<{ name: string; stats(): ForwarderStats }>;
   /** The MCP health prober, once started (absent when disabled). */
   prober?: () => HealthProber | undefined;
+  /** True when /readyz would answer 200 (checked at scrape time). */
+  ready?: () => Promise<boolean>;
+  /** Quota ratios, when extensions.query_api.quotas has rules. */
+  quotaRatios?: () => Promise<QuotaRatio[]>;
 }
 
 /** The collector's Prometheus registry and the receiver's side of it. */
@@ -97,6 +102,7 @@ export function createCollectorMetrics(sources: MetricSources): CollectorMetrics
   });
 
   if (sources.prober) proberMetrics(registers, sources.prober);
+  alertMetrics(registers, sources);
   return { registry, receiver: receiverMetrics(registers) };
 }
 
@@ -149,6 +155,52 @@ function proberMetrics(registers: Registry[], prober: () => HealthProber | undef
       this.inc({ reason: 'claimed' }, stats?.skippedClaimed ?? 0);
     },
   });
+}
+
+/**
+ * A scrape must not wait on a database that does not answer (Prometheus would time out and lose
+ * every other series, the spool's included, exactly when they matter): database-backed gauges
+ * give up after this long.
+ */
+const DATABASE_GAUGE_TIMEOUT_MS = 2_000;
+
+function within<T>(promise: Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), DATABASE_GAUGE_TIMEOUT_MS);
+    timer.unref();
+  });
+  return Promise.race([promise.catch(() => fallback), timeout]).finally(() => clearTimeout(timer));
+}
+
+// What the alert rules need besides counters: "not ready" (up only says the process answers)
+// and "a quota above 90%" (the quota rules live in this process's config, not in Postgres).
+function alertMetrics(registers: Registry[], sources: MetricSources) {
+  const { ready, quotaRatios } = sources;
+  if (ready) {
+    new Gauge({
+      name: 'spanledger_collector_ready',
+      help: '1 when /readyz answers 200 (Postgres reachable, schema current, spool below 90%), else 0',
+      registers,
+      async collect() {
+        this.set((await within(ready(), false)) ? 1 : 0);
+      },
+    });
+  }
+  if (quotaRatios) {
+    new Gauge({
+      name: 'spanledger_quota_used_ratio',
+      help: 'Quota used / limit in the current UTC period (scope user: the fullest user of the tenant)',
+      labelNames: ['tenant', 'scope', 'unit', 'period'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const q of await within(quotaRatios(), [])) {
+          this.set({ tenant: q.tenant, scope: q.scope, unit: q.unit, period: q.period }, q.ratio);
+        }
+      },
+    });
+  }
 }
 
 function receiverMetrics(registers: Registry[]): ReceiverObserver {

@@ -24,7 +24,7 @@ const nothing = async () => {};
 
 /**
  * The URL of the embedded Postgres that `npm start` is running right now, if it is: the
- * collector keeps the password next to the cluster (collector/database/embedded-postgres.ts),
+ * collector keeps the password next to the cluster (shared/database/embedded-postgres.ts),
  * and Postgres writes its port on line 4 of postmaster.pid.
  */
 async function runningEmbeddedUrl(dataDir: string): Promise<string | undefined> {

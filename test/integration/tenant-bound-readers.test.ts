@@ -1,0 +1,219 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beginReader } from '../../collector/query/reader-transaction.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestLogin, type TestLogin } from '../helpers/logins.js';
+
+const TABLES = ['audit_log', 'llm_usage', 'usage_daily'] as const;
+
+/** Distinct tenant ids this session can read in each ledger table. */
+async function visibleTenants(client: pg.ClientBase): Promise<Record<string, string[]>> {
+  const seen: Record<string, string[]> = {};
+  for (const table of TABLES) {
+    const { rows } = await client.query<{ tenant_id: string | null }>(
+      `SELECT DISTINCT tenant_id FROM spanledger.${table} ORDER BY 1`,
+    );
+    seen[table] = rows.map((r) => r.tenant_id ?? '<null>');
+  }
+  return seen;
+}
+
+const ONLY_ACME = { audit_log: ['acme'], llm_usage: ['acme'], usage_daily: ['acme'] };
+
+describe('tenant-bound reader logins', () => {
+  let db: TestDatabase;
+  let bound: TestLogin;
+  let api: TestLogin;
+  const logins: TestLogin[] = [];
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    for (const [i, tenant] of [
+      ['1', 'acme'],
+      ['2', 'globex'],
+      ['3', null],
+    ] as const) {
+      await db.pool.query(
+        `INSERT INTO spanledger.audit_log (trace_id, span_id, started_at, tenant_id, event_type, status)
+         VALUES (md5($1), left(md5($1), 16), now(), $2, 'llm_call', 'ok')`,
+        [i, tenant],
+      );
+      await db.pool.query(
+        `INSERT INTO spanledger.llm_usage (trace_id, span_id, started_at, tenant_id, usage_source)
+         VALUES (md5($1), left(md5($1), 16), now(), $2, 'provider')`,
+        [i, tenant],
+      );
+      await db.pool.query(
+        `INSERT INTO spanledger.usage_daily (day, tenant_id, calls) VALUES (current_date, $1, 1)`,
+        [tenant ?? ''],
+      );
+    }
+    bound = await createTestLogin(db, 'sl_grafana_acme');
+    logins.push(bound);
+    await db.pool.query('SELECT spanledger.grant_tenant_reader($1, $2)', [bound.name, 'acme']);
+    // The query API's login: a member of both reader roles, bound to nothing.
+    api = await createTestLogin(db, 'sl_api', (n) => [
+      `GRANT spanledger_reader, spanledger_admin_reader TO ${n}`,
+    ]);
+    logins.push(api);
+  });
+  afterAll(async () => {
+    await db.drop();
+    for (const login of logins) await login.drop();
+  });
+
+  it('sees only its own tenant, in every ledger table', async () => {
+    const c = await bound.connect();
+    expect(await visibleTenants(c)).toEqual(ONLY_ACME);
+    const { rows } = await c.query(
+      `SELECT count(*)::int AS n FROM spanledger.audit_log WHERE tenant_id = 'globex'`,
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('cannot widen its view with settings, SET ROLE, RESET ROLE or SET SESSION AUTHORIZATION', async () => {
+    const c = await bound.connect();
+    await c.query(`SET spanledger.tenant_id = 'globex'`);
+    expect(await visibleTenants(c)).toEqual(ONLY_ACME);
+    await c.query(`SELECT set_config('spanledger.tenant_id', 'globex', false)`);
+    expect(await visibleTenants(c)).toEqual(ONLY_ACME);
+    await c.query('BEGIN');
+    await c.query(`SELECT set_config('spanledger.tenant_id', 'globex', true)`);
+    expect(await visibleTenants(c)).toEqual(ONLY_ACME);
+    await c.query('COMMIT');
+
+    for (const role of ['spanledger_reader', 'spanledger_admin_reader', 'spanledger_writer']) {
+      await expect(c.query(`SET ROLE ${role}`)).rejects.toThrow(/permission denied to set role/);
+    }
+    await c.query('SET ROLE spanledger_tenant_reader');
+    expect(await visibleTenants(c)).toEqual(ONLY_ACME);
+    await c.query('RESET ROLE');
+    expect(await visibleTenants(c)).toEqual(ONLY_ACME);
+    await expect(c.query('SET SESSION AUTHORIZATION postgres')).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(c.query(`SET SESSION AUTHORIZATION ${api.name}`)).rejects.toThrow(
+      /permission denied/,
+    );
+    expect(await visibleTenants(c)).toEqual(ONLY_ACME);
+  });
+
+  it('cannot read or change the login → tenant mapping, nor call the admin functions', async () => {
+    const c = await bound.connect();
+    await expect(c.query('SELECT * FROM spanledger.tenant_reader_logins')).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(
+      c.query(`UPDATE spanledger.tenant_reader_logins SET tenant_id = 'globex'`),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      c.query(`SELECT spanledger.grant_tenant_reader(current_user, 'globex')`),
+    ).rejects.toThrow(/permission denied/);
+    await expect(c.query('SELECT spanledger.revoke_tenant_reader(current_user)')).rejects.toThrow(
+      /permission denied/,
+    );
+    expect(await visibleTenants(c)).toEqual(ONLY_ACME);
+  });
+
+  it('reads MCP health and server names, never URLs or commands', async () => {
+    await db.pool.query(
+      `INSERT INTO spanledger.mcp_servers (name, transport, url) VALUES ('docs', 'streamable_http', 'https://user:secret@mcp.example/mcp')`,
+    );
+    const c = await bound.connect();
+    const { rows } = await c.query('SELECT name, transport FROM spanledger.mcp_servers');
+    expect(rows).toEqual([{ name: 'docs', transport: 'streamable_http' }]);
+    await expect(c.query('SELECT url FROM spanledger.mcp_servers')).rejects.toThrow(
+      /permission denied/,
+    );
+    await c.query('SELECT count(*) FROM spanledger.mcp_health_log');
+  });
+
+  it('stays bound when an operator also grants it the other reader roles', async () => {
+    const extra = await createTestLogin(db, 'sl_grafana_acme2');
+    logins.push(extra);
+    await db.pool.query('SELECT spanledger.grant_tenant_reader($1, $2)', [extra.name, 'acme']);
+    await db.pool.query(`GRANT spanledger_reader, spanledger_admin_reader TO ${extra.name}`);
+    const c = await extra.connect();
+    await c.query('SET ROLE spanledger_reader');
+    await c.query(`SELECT set_config('spanledger.tenant_id', 'globex', false)`);
+    // spanledger_reader's own policy admits globex, the restrictive cap admits acme: nothing.
+    expect(await visibleTenants(c)).toEqual({ audit_log: [], llm_usage: [], usage_daily: [] });
+    await c.query('SET ROLE spanledger_admin_reader');
+    expect(await visibleTenants(c)).toEqual(ONLY_ACME);
+    await c.query('RESET ROLE');
+    expect(await visibleTenants(c)).toEqual(ONLY_ACME);
+  });
+
+  it('leaves the query API path as it was: its login picks the tenant per transaction', async () => {
+    const c = await api.connect();
+    for (const tenant of ['acme', 'globex']) {
+      await beginReader(
+        c as unknown as pg.PoolClient,
+        { kind: 'tenant', tenant },
+        { timeoutMs: 0 },
+      );
+      expect(await visibleTenants(c)).toEqual({
+        audit_log: [tenant],
+        llm_usage: [tenant],
+        usage_daily: [tenant],
+      });
+      await c.query('COMMIT');
+    }
+    await beginReader(c as unknown as pg.PoolClient, { kind: 'admin' }, { timeoutMs: 0 });
+    expect(await visibleTenants(c)).toEqual({
+      audit_log: ['acme', 'globex', '<null>'],
+      llm_usage: ['acme', 'globex', '<null>'],
+      usage_daily: ['', 'acme', 'globex'],
+    });
+    await c.query('COMMIT');
+  });
+
+  it('a renamed login keeps no tenant; a revoked one reads nothing', async () => {
+    const login = await createTestLogin(db, 'sl_grafana_tmp');
+    logins.push(login);
+    await db.pool.query('SELECT spanledger.grant_tenant_reader($1, $2)', [login.name, 'globex']);
+    const c = await login.connect();
+    expect((await visibleTenants(c)).audit_log).toEqual(['globex']);
+    await db.pool.query('SELECT spanledger.revoke_tenant_reader($1)', [login.name]);
+    await expect(c.query('SELECT count(*) FROM spanledger.audit_log')).rejects.toThrow(
+      /permission denied/,
+    );
+    const rows = await db.pool.query(
+      'SELECT * FROM spanledger.tenant_reader_logins WHERE role_name = $1',
+      [login.name],
+    );
+    expect(rows.rowCount).toBe(0);
+
+    // Rename: membership stays, the mapping (by name) does not follow, so nothing is visible.
+    await db.pool.query('SELECT spanledger.grant_tenant_reader($1, $2)', [login.name, 'globex']);
+    const renamed = `${login.name}_r`;
+    await c.end();
+    await db.pool.query(`ALTER ROLE ${login.name} RENAME TO ${renamed}`);
+    const url = new URL(login.url);
+    url.username = renamed;
+    const { default: pgModule } = await import('pg');
+    const r = new pgModule.Client({ connectionString: url.toString() });
+    await r.connect();
+    try {
+      expect(await visibleTenants(r)).toEqual({ audit_log: [], llm_usage: [], usage_daily: [] });
+    } finally {
+      await r.end();
+      await db.pool.query(`ALTER ROLE ${renamed} RENAME TO ${login.name}`);
+    }
+  });
+
+  it('refuses to bind logins that row-level security cannot hold', async () => {
+    const writer = await createTestLogin(db, 'sl_writer', (n) => [
+      `GRANT spanledger_writer TO ${n}`,
+    ]);
+    const bypass = await createTestLogin(db, 'sl_bypass', (n) => [`ALTER ROLE ${n} BYPASSRLS`]);
+    logins.push(writer, bypass);
+    const grant = (login: string, tenant: string) =>
+      db.pool.query('SELECT spanledger.grant_tenant_reader($1, $2)', [login, tenant]);
+    await expect(grant(writer.name, 'acme')).rejects.toThrow(/can write or owns the ledgers/);
+    await expect(grant(bypass.name, 'acme')).rejects.toThrow(/superuser or has BYPASSRLS/);
+    await expect(grant('postgres', 'acme')).rejects.toThrow(/superuser or has BYPASSRLS/);
+    await expect(grant('spanledger_reader', 'acme')).rejects.toThrow(/spanledger's own roles/);
+    await expect(grant('no_such_login_x', 'acme')).rejects.toThrow(/does not exist/);
+    await expect(grant(bound.name, '')).rejects.toThrow(/non-empty tenant id/);
+  });
+});
