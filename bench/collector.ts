@@ -17,10 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import otlpRoot from '@opentelemetry/otlp-transformer/build/src/generated/root.js';
 import pg from 'pg';
 import { buildCollector, decodeTraceRequest } from '../collector/index.js';
 import { createLogger } from '../collector/logger.js';
+import { opentelemetry } from '../collector/otlp/proto/generated/otlp.js';
 import { PgSpanExporter, type SpanLike } from '../exporters/index.js';
 import { genaiSpan } from './lib/genai-spans.js';
 import { benchServer, freshDatabase, rssSampler } from './lib/postgres.js';
@@ -41,17 +41,7 @@ const exporterOptions = (databaseUrl: string, spoolDir: string) => ({
   source: 'collector',
 });
 
-interface Codec {
-  fromObject(object: unknown): unknown;
-  encode(message: unknown): { finish(): Uint8Array };
-}
-const requestCodec = (
-  otlpRoot as unknown as {
-    opentelemetry: {
-      proto: { collector: { trace: { v1: { ExportTraceServiceRequest: Codec } } } };
-    };
-  }
-).opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+const requestCodec = opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 
 function anyValue(value: AttributeValue | undefined): object {
   if (typeof value === 'string') return { stringValue: value };
