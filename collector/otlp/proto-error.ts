@@ -39,7 +39,7 @@ function walkMessage(
 ): void {
   const seen = new Map<number, number>();
   while (reader.pos < reader.len) {
-    const tag = at(path, () => reader.uint32());
+    const tag = at(path, () => reader.tag());
     const id = tag >>> 3;
     const wireType = tag & 7;
     const field = type.fieldsById[id];
@@ -63,8 +63,8 @@ function walkField(
 ): void {
   const nested = field.resolvedType;
   if (nested instanceof protobuf.Type && wireType === 2) {
-    // The generated decoder narrows the reader to the nested message the same way.
-    const length = at(path, () => reader.uint32());
+    // Read as the generated decoder reads (tag(), size()), narrowed to the nested message.
+    const length = at(path, () => reader.size());
     const end = reader.pos + length;
     at(path, () => {
       if (end > reader.len) {
