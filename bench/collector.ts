@@ -20,7 +20,7 @@ import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import pg from 'pg';
 import { buildCollector, decodeTraceRequest } from '../collector/index.js';
 import { createLogger } from '../collector/logger.js';
-import { opentelemetry } from '../collector/otlp/proto/generated/otlp.js';
+import otlp from '../collector/otlp/proto/generated/otlp.js';
 import { PgSpanExporter, type SpanLike } from '../exporters/index.js';
 import { genaiSpan } from './lib/genai-spans.js';
 import { benchServer, freshDatabase, rssSampler } from './lib/postgres.js';
@@ -41,7 +41,7 @@ const exporterOptions = (databaseUrl: string, spoolDir: string) => ({
   source: 'collector',
 });
 
-const requestCodec = opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+const requestCodec = otlp.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 
 function anyValue(value: AttributeValue | undefined): object {
   if (typeof value === 'string') return { stringValue: value };

@@ -1,11 +1,13 @@
 import { OtlpDecodeError } from './decode-error.js';
 import type { ProtoExportRequest } from './internal-types.js';
-import { google, opentelemetry } from './proto/generated/otlp.js';
+import otlp from './proto/generated/otlp.js';
 import { describeProtobufError } from './proto-error.js';
 
 // Static code that protobufjs-cli generates from the .proto files in ./proto (npm run
-// generate:proto): the OTLP trace messages of opentelemetry-proto and google.rpc.Status.
-const traceService = opentelemetry.proto.collector.trace.v1;
+// generate:proto): the OTLP trace messages of opentelemetry-proto and google.rpc.Status. It is
+// CommonJS (protobufjs-cli 1.x writes no Node-loadable ESM), hence the default import.
+const traceService = otlp.opentelemetry.proto.collector.trace.v1;
+const status = otlp.google.rpc.Status;
 
 /**
  * Decodes a binary ExportTraceServiceRequest. Malformed input throws OtlpDecodeError naming the
@@ -34,5 +36,5 @@ export function encodeProtobufResponse(partialSuccess?: {
 
 /** A binary google.rpc.Status (no `details`: the receiver never sends any). */
 export function encodeProtobufStatus(code: number, message: string): Uint8Array {
-  return google.rpc.Status.encode({ code, message }).finish();
+  return status.encode({ code, message }).finish();
 }

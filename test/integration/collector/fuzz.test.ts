@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { google } from '../../../collector/otlp/proto/generated/otlp.js';
+import otlp from '../../../collector/otlp/proto/generated/otlp.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { chatAttributes } from '../../helpers/spans.js';
 import {
@@ -89,7 +89,7 @@ describe('fuzzed OTLP payloads', () => {
         if (reply.status === 400) expect(reply.headers.get('content-type')).toContain(type);
         if (reply.status === 400 && type === 'application/x-protobuf') {
           // The google.rpc.Status names where decoding failed, never just "invalid".
-          expect(google.rpc.Status.decode(reply.body).message).toMatch(NAMES_A_FIELD);
+          expect(otlp.google.rpc.Status.decode(reply.body).message).toMatch(NAMES_A_FIELD);
         }
       }),
       { numRuns: 1000 },

@@ -8,7 +8,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type pg from 'pg';
 import { type BuildCollectorOptions, buildCollector } from '../../../collector/index.js';
 import { createLogger } from '../../../collector/logger.js';
-import { opentelemetry } from '../../../collector/otlp/proto/generated/otlp.js';
+import otlp from '../../../collector/otlp/proto/generated/otlp.js';
 import { PgSpanExporter, type PgSpanExporterOptions } from '../../../exporters/index.js';
 
 /** A collector app on a loopback port with an exporter of its own (short retry delays). */
@@ -148,7 +148,7 @@ export function otlpJsonRequest(spans: OtlpSpanSpec[], resource: Attributes = {}
   };
 }
 
-const traceV1 = opentelemetry.proto.collector.trace.v1;
+const traceV1 = otlp.opentelemetry.proto.collector.trace.v1;
 
 function hexToBase64(hex: string): string {
   return Buffer.from(hex, 'hex').toString('base64');

@@ -1,6 +1,5 @@
 import * as $protobuf from "protobufjs";
 import Long = require("long");
-
 export namespace opentelemetry {
 
     namespace proto {
@@ -11,81 +10,51 @@ export namespace opentelemetry {
 
                 namespace v1 {
 
-                    interface IExportTraceServiceRequest extends opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Properties {
+                    interface IExportTraceServiceRequest {
+                        resourceSpans?: (opentelemetry.proto.trace.v1.IResourceSpans[]|null);
                     }
 
-                    class ExportTraceServiceRequest {
-                        constructor(properties?: opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Properties);
-                        $unknowns?: Uint8Array[];
-                        resourceSpans: opentelemetry.proto.trace.v1.ResourceSpans.$Properties[];
-                        static create(properties: opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Shape): opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest & opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Shape;
-                        static create(properties?: opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Properties): opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-                        static encode(message: opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest & opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Shape;
-                        static fromObject(object: { [k: string]: any }): opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-                        static toObject(message: opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                        toJSON(): { [k: string]: any };
+                    class ExportTraceServiceRequest implements IExportTraceServiceRequest {
+                        constructor(properties?: opentelemetry.proto.collector.trace.v1.IExportTraceServiceRequest);
+                        public resourceSpans: opentelemetry.proto.trace.v1.IResourceSpans[];
+                        public static create(properties?: opentelemetry.proto.collector.trace.v1.IExportTraceServiceRequest): opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+                        public static encode(message: opentelemetry.proto.collector.trace.v1.IExportTraceServiceRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+                        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+                        public static fromObject(object: { [k: string]: any }): opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+                        public static toObject(message: opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        public toJSON(): { [k: string]: any };
                     }
 
-                    namespace ExportTraceServiceRequest {
-                        interface $Properties {
-                            resourceSpans?: (opentelemetry.proto.trace.v1.ResourceSpans.$Properties[]|null);
-                            $unknowns?: Uint8Array[];
-                        }
-                        type $Shape = {
-                          resourceSpans?: opentelemetry.proto.trace.v1.ResourceSpans.$Shape[]|null;
-                          $unknowns?: Uint8Array[];
-                        };
+                    interface IExportTraceServiceResponse {
+                        partialSuccess?: (opentelemetry.proto.collector.trace.v1.IExportTracePartialSuccess|null);
                     }
 
-                    interface IExportTraceServiceResponse extends opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Properties {
+                    class ExportTraceServiceResponse implements IExportTraceServiceResponse {
+                        constructor(properties?: opentelemetry.proto.collector.trace.v1.IExportTraceServiceResponse);
+                        public partialSuccess?: (opentelemetry.proto.collector.trace.v1.IExportTracePartialSuccess|null);
+                        public static create(properties?: opentelemetry.proto.collector.trace.v1.IExportTraceServiceResponse): opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+                        public static encode(message: opentelemetry.proto.collector.trace.v1.IExportTraceServiceResponse, writer?: $protobuf.Writer): $protobuf.Writer;
+                        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+                        public static fromObject(object: { [k: string]: any }): opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+                        public static toObject(message: opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        public toJSON(): { [k: string]: any };
                     }
 
-                    class ExportTraceServiceResponse {
-                        constructor(properties?: opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Properties);
-                        $unknowns?: Uint8Array[];
-                        partialSuccess?: (opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties|null);
-                        static create(properties: opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Shape): opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse & opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Shape;
-                        static create(properties?: opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Properties): opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-                        static encode(message: opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse & opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Shape;
-                        static fromObject(object: { [k: string]: any }): opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-                        static toObject(message: opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                        toJSON(): { [k: string]: any };
+                    interface IExportTracePartialSuccess {
+                        rejectedSpans?: (number|Long|null);
+                        errorMessage?: (string|null);
                     }
 
-                    namespace ExportTraceServiceResponse {
-                        interface $Properties {
-                            partialSuccess?: (opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties|null);
-                            $unknowns?: Uint8Array[];
-                        }
-                        type $Shape = opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Properties;
-                    }
-
-                    interface IExportTracePartialSuccess extends opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties {
-                    }
-
-                    class ExportTracePartialSuccess {
-                        constructor(properties?: opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties);
-                        $unknowns?: Uint8Array[];
-                        rejectedSpans: (number|Long);
-                        errorMessage: string;
-                        static create(properties: opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Shape): opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess & opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Shape;
-                        static create(properties?: opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties): opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
-                        static encode(message: opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess & opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Shape;
-                        static fromObject(object: { [k: string]: any }): opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
-                        static toObject(message: opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                        toJSON(): { [k: string]: any };
-                    }
-
-                    namespace ExportTracePartialSuccess {
-                        interface $Properties {
-                            rejectedSpans?: (number|Long|null);
-                            errorMessage?: (string|null);
-                            $unknowns?: Uint8Array[];
-                        }
-                        type $Shape = opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties;
+                    class ExportTracePartialSuccess implements IExportTracePartialSuccess {
+                        constructor(properties?: opentelemetry.proto.collector.trace.v1.IExportTracePartialSuccess);
+                        public rejectedSpans: (number|Long);
+                        public errorMessage: string;
+                        public static create(properties?: opentelemetry.proto.collector.trace.v1.IExportTracePartialSuccess): opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+                        public static encode(message: opentelemetry.proto.collector.trace.v1.IExportTracePartialSuccess, writer?: $protobuf.Writer): $protobuf.Writer;
+                        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+                        public static fromObject(object: { [k: string]: any }): opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+                        public static toObject(message: opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        public toJSON(): { [k: string]: any };
                     }
                 }
             }
@@ -95,169 +64,105 @@ export namespace opentelemetry {
 
             namespace v1 {
 
-                interface ITracesData extends opentelemetry.proto.trace.v1.TracesData.$Properties {
+                interface ITracesData {
+                    resourceSpans?: (opentelemetry.proto.trace.v1.IResourceSpans[]|null);
                 }
 
-                class TracesData {
-                    constructor(properties?: opentelemetry.proto.trace.v1.TracesData.$Properties);
-                    $unknowns?: Uint8Array[];
-                    resourceSpans: opentelemetry.proto.trace.v1.ResourceSpans.$Properties[];
-                    static create(properties: opentelemetry.proto.trace.v1.TracesData.$Shape): opentelemetry.proto.trace.v1.TracesData & opentelemetry.proto.trace.v1.TracesData.$Shape;
-                    static create(properties?: opentelemetry.proto.trace.v1.TracesData.$Properties): opentelemetry.proto.trace.v1.TracesData;
-                    static encode(message: opentelemetry.proto.trace.v1.TracesData.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.trace.v1.TracesData & opentelemetry.proto.trace.v1.TracesData.$Shape;
-                    static fromObject(object: { [k: string]: any }): opentelemetry.proto.trace.v1.TracesData;
-                    static toObject(message: opentelemetry.proto.trace.v1.TracesData, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                    toJSON(): { [k: string]: any };
+                class TracesData implements ITracesData {
+                    constructor(properties?: opentelemetry.proto.trace.v1.ITracesData);
+                    public resourceSpans: opentelemetry.proto.trace.v1.IResourceSpans[];
+                    public static create(properties?: opentelemetry.proto.trace.v1.ITracesData): opentelemetry.proto.trace.v1.TracesData;
+                    public static encode(message: opentelemetry.proto.trace.v1.ITracesData, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.trace.v1.TracesData;
+                    public static fromObject(object: { [k: string]: any }): opentelemetry.proto.trace.v1.TracesData;
+                    public static toObject(message: opentelemetry.proto.trace.v1.TracesData, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
                 }
 
-                namespace TracesData {
-                    interface $Properties {
-                        resourceSpans?: (opentelemetry.proto.trace.v1.ResourceSpans.$Properties[]|null);
-                        $unknowns?: Uint8Array[];
-                    }
-                    type $Shape = {
-                      resourceSpans?: opentelemetry.proto.trace.v1.ResourceSpans.$Shape[]|null;
-                      $unknowns?: Uint8Array[];
-                    };
+                interface IResourceSpans {
+                    resource?: (opentelemetry.proto.resource.v1.IResource|null);
+                    scopeSpans?: (opentelemetry.proto.trace.v1.IScopeSpans[]|null);
+                    schemaUrl?: (string|null);
                 }
 
-                interface IResourceSpans extends opentelemetry.proto.trace.v1.ResourceSpans.$Properties {
+                class ResourceSpans implements IResourceSpans {
+                    constructor(properties?: opentelemetry.proto.trace.v1.IResourceSpans);
+                    public resource?: (opentelemetry.proto.resource.v1.IResource|null);
+                    public scopeSpans: opentelemetry.proto.trace.v1.IScopeSpans[];
+                    public schemaUrl: string;
+                    public static create(properties?: opentelemetry.proto.trace.v1.IResourceSpans): opentelemetry.proto.trace.v1.ResourceSpans;
+                    public static encode(message: opentelemetry.proto.trace.v1.IResourceSpans, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.trace.v1.ResourceSpans;
+                    public static fromObject(object: { [k: string]: any }): opentelemetry.proto.trace.v1.ResourceSpans;
+                    public static toObject(message: opentelemetry.proto.trace.v1.ResourceSpans, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
                 }
 
-                class ResourceSpans {
-                    constructor(properties?: opentelemetry.proto.trace.v1.ResourceSpans.$Properties);
-                    $unknowns?: Uint8Array[];
-                    resource?: (opentelemetry.proto.resource.v1.Resource.$Properties|null);
-                    scopeSpans: opentelemetry.proto.trace.v1.ScopeSpans.$Properties[];
-                    schemaUrl: string;
-                    static create(properties: opentelemetry.proto.trace.v1.ResourceSpans.$Shape): opentelemetry.proto.trace.v1.ResourceSpans & opentelemetry.proto.trace.v1.ResourceSpans.$Shape;
-                    static create(properties?: opentelemetry.proto.trace.v1.ResourceSpans.$Properties): opentelemetry.proto.trace.v1.ResourceSpans;
-                    static encode(message: opentelemetry.proto.trace.v1.ResourceSpans.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.trace.v1.ResourceSpans & opentelemetry.proto.trace.v1.ResourceSpans.$Shape;
-                    static fromObject(object: { [k: string]: any }): opentelemetry.proto.trace.v1.ResourceSpans;
-                    static toObject(message: opentelemetry.proto.trace.v1.ResourceSpans, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                    toJSON(): { [k: string]: any };
+                interface IScopeSpans {
+                    scope?: (opentelemetry.proto.common.v1.IInstrumentationScope|null);
+                    spans?: (opentelemetry.proto.trace.v1.ISpan[]|null);
+                    schemaUrl?: (string|null);
                 }
 
-                namespace ResourceSpans {
-                    interface $Properties {
-                        resource?: (opentelemetry.proto.resource.v1.Resource.$Properties|null);
-                        scopeSpans?: (opentelemetry.proto.trace.v1.ScopeSpans.$Properties[]|null);
-                        schemaUrl?: (string|null);
-                        $unknowns?: Uint8Array[];
-                    }
-                    type $Shape = {
-                      resource?: opentelemetry.proto.resource.v1.Resource.$Shape|null;
-                      scopeSpans?: opentelemetry.proto.trace.v1.ScopeSpans.$Shape[]|null;
-                      schemaUrl?: string|null;
-                      $unknowns?: Uint8Array[];
-                    };
+                class ScopeSpans implements IScopeSpans {
+                    constructor(properties?: opentelemetry.proto.trace.v1.IScopeSpans);
+                    public scope?: (opentelemetry.proto.common.v1.IInstrumentationScope|null);
+                    public spans: opentelemetry.proto.trace.v1.ISpan[];
+                    public schemaUrl: string;
+                    public static create(properties?: opentelemetry.proto.trace.v1.IScopeSpans): opentelemetry.proto.trace.v1.ScopeSpans;
+                    public static encode(message: opentelemetry.proto.trace.v1.IScopeSpans, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.trace.v1.ScopeSpans;
+                    public static fromObject(object: { [k: string]: any }): opentelemetry.proto.trace.v1.ScopeSpans;
+                    public static toObject(message: opentelemetry.proto.trace.v1.ScopeSpans, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
                 }
 
-                interface IScopeSpans extends opentelemetry.proto.trace.v1.ScopeSpans.$Properties {
+                interface ISpan {
+                    traceId?: (Uint8Array|null);
+                    spanId?: (Uint8Array|null);
+                    traceState?: (string|null);
+                    parentSpanId?: (Uint8Array|null);
+                    flags?: (number|null);
+                    name?: (string|null);
+                    kind?: (opentelemetry.proto.trace.v1.Span.SpanKind|null);
+                    startTimeUnixNano?: (number|Long|null);
+                    endTimeUnixNano?: (number|Long|null);
+                    attributes?: (opentelemetry.proto.common.v1.IKeyValue[]|null);
+                    droppedAttributesCount?: (number|null);
+                    events?: (opentelemetry.proto.trace.v1.Span.IEvent[]|null);
+                    droppedEventsCount?: (number|null);
+                    links?: (opentelemetry.proto.trace.v1.Span.ILink[]|null);
+                    droppedLinksCount?: (number|null);
+                    status?: (opentelemetry.proto.trace.v1.IStatus|null);
                 }
 
-                class ScopeSpans {
-                    constructor(properties?: opentelemetry.proto.trace.v1.ScopeSpans.$Properties);
-                    $unknowns?: Uint8Array[];
-                    scope?: (opentelemetry.proto.common.v1.InstrumentationScope.$Properties|null);
-                    spans: opentelemetry.proto.trace.v1.Span.$Properties[];
-                    schemaUrl: string;
-                    static create(properties: opentelemetry.proto.trace.v1.ScopeSpans.$Shape): opentelemetry.proto.trace.v1.ScopeSpans & opentelemetry.proto.trace.v1.ScopeSpans.$Shape;
-                    static create(properties?: opentelemetry.proto.trace.v1.ScopeSpans.$Properties): opentelemetry.proto.trace.v1.ScopeSpans;
-                    static encode(message: opentelemetry.proto.trace.v1.ScopeSpans.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.trace.v1.ScopeSpans & opentelemetry.proto.trace.v1.ScopeSpans.$Shape;
-                    static fromObject(object: { [k: string]: any }): opentelemetry.proto.trace.v1.ScopeSpans;
-                    static toObject(message: opentelemetry.proto.trace.v1.ScopeSpans, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                    toJSON(): { [k: string]: any };
-                }
-
-                namespace ScopeSpans {
-                    interface $Properties {
-                        scope?: (opentelemetry.proto.common.v1.InstrumentationScope.$Properties|null);
-                        spans?: (opentelemetry.proto.trace.v1.Span.$Properties[]|null);
-                        schemaUrl?: (string|null);
-                        $unknowns?: Uint8Array[];
-                    }
-                    type $Shape = {
-                      scope?: opentelemetry.proto.common.v1.InstrumentationScope.$Shape|null;
-                      spans?: opentelemetry.proto.trace.v1.Span.$Shape[]|null;
-                      schemaUrl?: string|null;
-                      $unknowns?: Uint8Array[];
-                    };
-                }
-
-                interface ISpan extends opentelemetry.proto.trace.v1.Span.$Properties {
-                }
-
-                class Span {
-                    constructor(properties?: opentelemetry.proto.trace.v1.Span.$Properties);
-                    $unknowns?: Uint8Array[];
-                    traceId: Uint8Array;
-                    spanId: Uint8Array;
-                    traceState: string;
-                    parentSpanId: Uint8Array;
-                    flags: number;
-                    name: string;
-                    kind: opentelemetry.proto.trace.v1.Span.SpanKind;
-                    startTimeUnixNano: (number|Long);
-                    endTimeUnixNano: (number|Long);
-                    attributes: opentelemetry.proto.common.v1.KeyValue.$Properties[];
-                    droppedAttributesCount: number;
-                    events: opentelemetry.proto.trace.v1.Span.Event.$Properties[];
-                    droppedEventsCount: number;
-                    links: opentelemetry.proto.trace.v1.Span.Link.$Properties[];
-                    droppedLinksCount: number;
-                    status?: (opentelemetry.proto.trace.v1.Status.$Properties|null);
-                    static create(properties: opentelemetry.proto.trace.v1.Span.$Shape): opentelemetry.proto.trace.v1.Span & opentelemetry.proto.trace.v1.Span.$Shape;
-                    static create(properties?: opentelemetry.proto.trace.v1.Span.$Properties): opentelemetry.proto.trace.v1.Span;
-                    static encode(message: opentelemetry.proto.trace.v1.Span.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.trace.v1.Span & opentelemetry.proto.trace.v1.Span.$Shape;
-                    static fromObject(object: { [k: string]: any }): opentelemetry.proto.trace.v1.Span;
-                    static toObject(message: opentelemetry.proto.trace.v1.Span, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                    toJSON(): { [k: string]: any };
+                class Span implements ISpan {
+                    constructor(properties?: opentelemetry.proto.trace.v1.ISpan);
+                    public traceId: Uint8Array;
+                    public spanId: Uint8Array;
+                    public traceState: string;
+                    public parentSpanId: Uint8Array;
+                    public flags: number;
+                    public name: string;
+                    public kind: opentelemetry.proto.trace.v1.Span.SpanKind;
+                    public startTimeUnixNano: (number|Long);
+                    public endTimeUnixNano: (number|Long);
+                    public attributes: opentelemetry.proto.common.v1.IKeyValue[];
+                    public droppedAttributesCount: number;
+                    public events: opentelemetry.proto.trace.v1.Span.IEvent[];
+                    public droppedEventsCount: number;
+                    public links: opentelemetry.proto.trace.v1.Span.ILink[];
+                    public droppedLinksCount: number;
+                    public status?: (opentelemetry.proto.trace.v1.IStatus|null);
+                    public static create(properties?: opentelemetry.proto.trace.v1.ISpan): opentelemetry.proto.trace.v1.Span;
+                    public static encode(message: opentelemetry.proto.trace.v1.ISpan, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.trace.v1.Span;
+                    public static fromObject(object: { [k: string]: any }): opentelemetry.proto.trace.v1.Span;
+                    public static toObject(message: opentelemetry.proto.trace.v1.Span, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
                 }
 
                 namespace Span {
-                    interface $Properties {
-                        traceId?: (Uint8Array|null);
-                        spanId?: (Uint8Array|null);
-                        traceState?: (string|null);
-                        parentSpanId?: (Uint8Array|null);
-                        flags?: (number|null);
-                        name?: (string|null);
-                        kind?: (opentelemetry.proto.trace.v1.Span.SpanKind|null);
-                        startTimeUnixNano?: (number|Long|null);
-                        endTimeUnixNano?: (number|Long|null);
-                        attributes?: (opentelemetry.proto.common.v1.KeyValue.$Properties[]|null);
-                        droppedAttributesCount?: (number|null);
-                        events?: (opentelemetry.proto.trace.v1.Span.Event.$Properties[]|null);
-                        droppedEventsCount?: (number|null);
-                        links?: (opentelemetry.proto.trace.v1.Span.Link.$Properties[]|null);
-                        droppedLinksCount?: (number|null);
-                        status?: (opentelemetry.proto.trace.v1.Status.$Properties|null);
-                        $unknowns?: Uint8Array[];
-                    }
-                    type $Shape = {
-                      traceId?: Uint8Array|null;
-                      spanId?: Uint8Array|null;
-                      traceState?: string|null;
-                      parentSpanId?: Uint8Array|null;
-                      flags?: number|null;
-                      name?: string|null;
-                      kind?: opentelemetry.proto.trace.v1.Span.SpanKind|null;
-                      startTimeUnixNano?: number|Long|null;
-                      endTimeUnixNano?: number|Long|null;
-                      attributes?: opentelemetry.proto.common.v1.KeyValue.$Shape[]|null;
-                      droppedAttributesCount?: number|null;
-                      events?: opentelemetry.proto.trace.v1.Span.Event.$Shape[]|null;
-                      droppedEventsCount?: number|null;
-                      links?: opentelemetry.proto.trace.v1.Span.Link.$Shape[]|null;
-                      droppedLinksCount?: number|null;
-                      status?: opentelemetry.proto.trace.v1.Status.$Shape|null;
-                      $unknowns?: Uint8Array[];
-                    };
 
                     enum SpanKind {
                         SPAN_KIND_UNSPECIFIED = 0,
@@ -268,109 +173,71 @@ export namespace opentelemetry {
                         SPAN_KIND_CONSUMER = 5
                     }
 
-                    interface IEvent extends opentelemetry.proto.trace.v1.Span.Event.$Properties {
+                    interface IEvent {
+                        timeUnixNano?: (number|Long|null);
+                        name?: (string|null);
+                        attributes?: (opentelemetry.proto.common.v1.IKeyValue[]|null);
+                        droppedAttributesCount?: (number|null);
                     }
 
-                    class Event {
-                        constructor(properties?: opentelemetry.proto.trace.v1.Span.Event.$Properties);
-                        $unknowns?: Uint8Array[];
-                        timeUnixNano: (number|Long);
-                        name: string;
-                        attributes: opentelemetry.proto.common.v1.KeyValue.$Properties[];
-                        droppedAttributesCount: number;
-                        static create(properties: opentelemetry.proto.trace.v1.Span.Event.$Shape): opentelemetry.proto.trace.v1.Span.Event & opentelemetry.proto.trace.v1.Span.Event.$Shape;
-                        static create(properties?: opentelemetry.proto.trace.v1.Span.Event.$Properties): opentelemetry.proto.trace.v1.Span.Event;
-                        static encode(message: opentelemetry.proto.trace.v1.Span.Event.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.trace.v1.Span.Event & opentelemetry.proto.trace.v1.Span.Event.$Shape;
-                        static fromObject(object: { [k: string]: any }): opentelemetry.proto.trace.v1.Span.Event;
-                        static toObject(message: opentelemetry.proto.trace.v1.Span.Event, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                        toJSON(): { [k: string]: any };
+                    class Event implements IEvent {
+                        constructor(properties?: opentelemetry.proto.trace.v1.Span.IEvent);
+                        public timeUnixNano: (number|Long);
+                        public name: string;
+                        public attributes: opentelemetry.proto.common.v1.IKeyValue[];
+                        public droppedAttributesCount: number;
+                        public static create(properties?: opentelemetry.proto.trace.v1.Span.IEvent): opentelemetry.proto.trace.v1.Span.Event;
+                        public static encode(message: opentelemetry.proto.trace.v1.Span.IEvent, writer?: $protobuf.Writer): $protobuf.Writer;
+                        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.trace.v1.Span.Event;
+                        public static fromObject(object: { [k: string]: any }): opentelemetry.proto.trace.v1.Span.Event;
+                        public static toObject(message: opentelemetry.proto.trace.v1.Span.Event, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        public toJSON(): { [k: string]: any };
                     }
 
-                    namespace Event {
-                        interface $Properties {
-                            timeUnixNano?: (number|Long|null);
-                            name?: (string|null);
-                            attributes?: (opentelemetry.proto.common.v1.KeyValue.$Properties[]|null);
-                            droppedAttributesCount?: (number|null);
-                            $unknowns?: Uint8Array[];
-                        }
-                        type $Shape = {
-                          timeUnixNano?: number|Long|null;
-                          name?: string|null;
-                          attributes?: opentelemetry.proto.common.v1.KeyValue.$Shape[]|null;
-                          droppedAttributesCount?: number|null;
-                          $unknowns?: Uint8Array[];
-                        };
+                    interface ILink {
+                        traceId?: (Uint8Array|null);
+                        spanId?: (Uint8Array|null);
+                        traceState?: (string|null);
+                        attributes?: (opentelemetry.proto.common.v1.IKeyValue[]|null);
+                        droppedAttributesCount?: (number|null);
+                        flags?: (number|null);
                     }
 
-                    interface ILink extends opentelemetry.proto.trace.v1.Span.Link.$Properties {
-                    }
-
-                    class Link {
-                        constructor(properties?: opentelemetry.proto.trace.v1.Span.Link.$Properties);
-                        $unknowns?: Uint8Array[];
-                        traceId: Uint8Array;
-                        spanId: Uint8Array;
-                        traceState: string;
-                        attributes: opentelemetry.proto.common.v1.KeyValue.$Properties[];
-                        droppedAttributesCount: number;
-                        flags: number;
-                        static create(properties: opentelemetry.proto.trace.v1.Span.Link.$Shape): opentelemetry.proto.trace.v1.Span.Link & opentelemetry.proto.trace.v1.Span.Link.$Shape;
-                        static create(properties?: opentelemetry.proto.trace.v1.Span.Link.$Properties): opentelemetry.proto.trace.v1.Span.Link;
-                        static encode(message: opentelemetry.proto.trace.v1.Span.Link.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.trace.v1.Span.Link & opentelemetry.proto.trace.v1.Span.Link.$Shape;
-                        static fromObject(object: { [k: string]: any }): opentelemetry.proto.trace.v1.Span.Link;
-                        static toObject(message: opentelemetry.proto.trace.v1.Span.Link, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                        toJSON(): { [k: string]: any };
-                    }
-
-                    namespace Link {
-                        interface $Properties {
-                            traceId?: (Uint8Array|null);
-                            spanId?: (Uint8Array|null);
-                            traceState?: (string|null);
-                            attributes?: (opentelemetry.proto.common.v1.KeyValue.$Properties[]|null);
-                            droppedAttributesCount?: (number|null);
-                            flags?: (number|null);
-                            $unknowns?: Uint8Array[];
-                        }
-                        type $Shape = {
-                          traceId?: Uint8Array|null;
-                          spanId?: Uint8Array|null;
-                          traceState?: string|null;
-                          attributes?: opentelemetry.proto.common.v1.KeyValue.$Shape[]|null;
-                          droppedAttributesCount?: number|null;
-                          flags?: number|null;
-                          $unknowns?: Uint8Array[];
-                        };
+                    class Link implements ILink {
+                        constructor(properties?: opentelemetry.proto.trace.v1.Span.ILink);
+                        public traceId: Uint8Array;
+                        public spanId: Uint8Array;
+                        public traceState: string;
+                        public attributes: opentelemetry.proto.common.v1.IKeyValue[];
+                        public droppedAttributesCount: number;
+                        public flags: number;
+                        public static create(properties?: opentelemetry.proto.trace.v1.Span.ILink): opentelemetry.proto.trace.v1.Span.Link;
+                        public static encode(message: opentelemetry.proto.trace.v1.Span.ILink, writer?: $protobuf.Writer): $protobuf.Writer;
+                        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.trace.v1.Span.Link;
+                        public static fromObject(object: { [k: string]: any }): opentelemetry.proto.trace.v1.Span.Link;
+                        public static toObject(message: opentelemetry.proto.trace.v1.Span.Link, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        public toJSON(): { [k: string]: any };
                     }
                 }
 
-                interface IStatus extends opentelemetry.proto.trace.v1.Status.$Properties {
+                interface IStatus {
+                    message?: (string|null);
+                    code?: (opentelemetry.proto.trace.v1.Status.StatusCode|null);
                 }
 
-                class Status {
-                    constructor(properties?: opentelemetry.proto.trace.v1.Status.$Properties);
-                    $unknowns?: Uint8Array[];
-                    message: string;
-                    code: opentelemetry.proto.trace.v1.Status.StatusCode;
-                    static create(properties: opentelemetry.proto.trace.v1.Status.$Shape): opentelemetry.proto.trace.v1.Status & opentelemetry.proto.trace.v1.Status.$Shape;
-                    static create(properties?: opentelemetry.proto.trace.v1.Status.$Properties): opentelemetry.proto.trace.v1.Status;
-                    static encode(message: opentelemetry.proto.trace.v1.Status.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.trace.v1.Status & opentelemetry.proto.trace.v1.Status.$Shape;
-                    static fromObject(object: { [k: string]: any }): opentelemetry.proto.trace.v1.Status;
-                    static toObject(message: opentelemetry.proto.trace.v1.Status, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                    toJSON(): { [k: string]: any };
+                class Status implements IStatus {
+                    constructor(properties?: opentelemetry.proto.trace.v1.IStatus);
+                    public message: string;
+                    public code: opentelemetry.proto.trace.v1.Status.StatusCode;
+                    public static create(properties?: opentelemetry.proto.trace.v1.IStatus): opentelemetry.proto.trace.v1.Status;
+                    public static encode(message: opentelemetry.proto.trace.v1.IStatus, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.trace.v1.Status;
+                    public static fromObject(object: { [k: string]: any }): opentelemetry.proto.trace.v1.Status;
+                    public static toObject(message: opentelemetry.proto.trace.v1.Status, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
                 }
 
                 namespace Status {
-                    interface $Properties {
-                        message?: (string|null);
-                        code?: (opentelemetry.proto.trace.v1.Status.StatusCode|null);
-                        $unknowns?: Uint8Array[];
-                    }
-                    type $Shape = opentelemetry.proto.trace.v1.Status.$Properties;
 
                     enum StatusCode {
                         STATUS_CODE_UNSET = 0,
@@ -392,203 +259,121 @@ export namespace opentelemetry {
 
             namespace v1 {
 
-                interface IAnyValue extends opentelemetry.proto.common.v1.AnyValue.$Properties {
-                }
-
-                class AnyValue {
-                    constructor(properties?: opentelemetry.proto.common.v1.AnyValue.$Properties);
-                    $unknowns?: Uint8Array[];
+                interface IAnyValue {
                     stringValue?: (string|null);
                     boolValue?: (boolean|null);
                     intValue?: (number|Long|null);
                     doubleValue?: (number|null);
-                    arrayValue?: (opentelemetry.proto.common.v1.ArrayValue.$Properties|null);
-                    kvlistValue?: (opentelemetry.proto.common.v1.KeyValueList.$Properties|null);
+                    arrayValue?: (opentelemetry.proto.common.v1.IArrayValue|null);
+                    kvlistValue?: (opentelemetry.proto.common.v1.IKeyValueList|null);
                     bytesValue?: (Uint8Array|null);
-                    value?: ("stringValue"|"boolValue"|"intValue"|"doubleValue"|"arrayValue"|"kvlistValue"|"bytesValue");
-                    static create(properties: opentelemetry.proto.common.v1.AnyValue.$Shape): opentelemetry.proto.common.v1.AnyValue & opentelemetry.proto.common.v1.AnyValue.$Shape;
-                    static create(properties?: opentelemetry.proto.common.v1.AnyValue.$Properties): opentelemetry.proto.common.v1.AnyValue;
-                    static encode(message: opentelemetry.proto.common.v1.AnyValue.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.common.v1.AnyValue & opentelemetry.proto.common.v1.AnyValue.$Shape;
-                    static fromObject(object: { [k: string]: any }): opentelemetry.proto.common.v1.AnyValue;
-                    static toObject(message: opentelemetry.proto.common.v1.AnyValue, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                    toJSON(): { [k: string]: any };
                 }
 
-                namespace AnyValue {
-                    interface $Properties {
-                        stringValue?: (string|null);
-                        boolValue?: (boolean|null);
-                        intValue?: (number|Long|null);
-                        doubleValue?: (number|null);
-                        arrayValue?: (opentelemetry.proto.common.v1.ArrayValue.$Properties|null);
-                        kvlistValue?: (opentelemetry.proto.common.v1.KeyValueList.$Properties|null);
-                        bytesValue?: (Uint8Array|null);
-                        value?: ("stringValue"|"boolValue"|"intValue"|"doubleValue"|"arrayValue"|"kvlistValue"|"bytesValue");
-                        $unknowns?: Uint8Array[];
-                    }
-                    type $Shape = {
-                      stringValue?: string|null;
-                      boolValue?: boolean|null;
-                      intValue?: number|Long|null;
-                      doubleValue?: number|null;
-                      arrayValue?: opentelemetry.proto.common.v1.ArrayValue.$Shape|null;
-                      kvlistValue?: opentelemetry.proto.common.v1.KeyValueList.$Shape|null;
-                      bytesValue?: Uint8Array|null;
-                      $unknowns?: Uint8Array[];
-                    } & (
-                      ({ value?: undefined; stringValue?: null; boolValue?: null; intValue?: null; doubleValue?: null; arrayValue?: null; kvlistValue?: null; bytesValue?: null }|{ value?: "stringValue"; stringValue: string; boolValue?: null; intValue?: null; doubleValue?: null; arrayValue?: null; kvlistValue?: null; bytesValue?: null }|{ value?: "boolValue"; stringValue?: null; boolValue: boolean; intValue?: null; doubleValue?: null; arrayValue?: null; kvlistValue?: null; bytesValue?: null }|{ value?: "intValue"; stringValue?: null; boolValue?: null; intValue: number|Long; doubleValue?: null; arrayValue?: null; kvlistValue?: null; bytesValue?: null }|{ value?: "doubleValue"; stringValue?: null; boolValue?: null; intValue?: null; doubleValue: number; arrayValue?: null; kvlistValue?: null; bytesValue?: null }|{ value?: "arrayValue"; stringValue?: null; boolValue?: null; intValue?: null; doubleValue?: null; arrayValue: opentelemetry.proto.common.v1.ArrayValue.$Shape; kvlistValue?: null; bytesValue?: null }|{ value?: "kvlistValue"; stringValue?: null; boolValue?: null; intValue?: null; doubleValue?: null; arrayValue?: null; kvlistValue: opentelemetry.proto.common.v1.KeyValueList.$Shape; bytesValue?: null }|{ value?: "bytesValue"; stringValue?: null; boolValue?: null; intValue?: null; doubleValue?: null; arrayValue?: null; kvlistValue?: null; bytesValue: Uint8Array })
-                    );
+                class AnyValue implements IAnyValue {
+                    constructor(properties?: opentelemetry.proto.common.v1.IAnyValue);
+                    public stringValue?: (string|null);
+                    public boolValue?: (boolean|null);
+                    public intValue?: (number|Long|null);
+                    public doubleValue?: (number|null);
+                    public arrayValue?: (opentelemetry.proto.common.v1.IArrayValue|null);
+                    public kvlistValue?: (opentelemetry.proto.common.v1.IKeyValueList|null);
+                    public bytesValue?: (Uint8Array|null);
+                    public value?: ("stringValue"|"boolValue"|"intValue"|"doubleValue"|"arrayValue"|"kvlistValue"|"bytesValue");
+                    public static create(properties?: opentelemetry.proto.common.v1.IAnyValue): opentelemetry.proto.common.v1.AnyValue;
+                    public static encode(message: opentelemetry.proto.common.v1.IAnyValue, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.common.v1.AnyValue;
+                    public static fromObject(object: { [k: string]: any }): opentelemetry.proto.common.v1.AnyValue;
+                    public static toObject(message: opentelemetry.proto.common.v1.AnyValue, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
                 }
 
-                interface IArrayValue extends opentelemetry.proto.common.v1.ArrayValue.$Properties {
+                interface IArrayValue {
+                    values?: (opentelemetry.proto.common.v1.IAnyValue[]|null);
                 }
 
-                class ArrayValue {
-                    constructor(properties?: opentelemetry.proto.common.v1.ArrayValue.$Properties);
-                    $unknowns?: Uint8Array[];
-                    values: opentelemetry.proto.common.v1.AnyValue.$Properties[];
-                    static create(properties: opentelemetry.proto.common.v1.ArrayValue.$Shape): opentelemetry.proto.common.v1.ArrayValue & opentelemetry.proto.common.v1.ArrayValue.$Shape;
-                    static create(properties?: opentelemetry.proto.common.v1.ArrayValue.$Properties): opentelemetry.proto.common.v1.ArrayValue;
-                    static encode(message: opentelemetry.proto.common.v1.ArrayValue.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.common.v1.ArrayValue & opentelemetry.proto.common.v1.ArrayValue.$Shape;
-                    static fromObject(object: { [k: string]: any }): opentelemetry.proto.common.v1.ArrayValue;
-                    static toObject(message: opentelemetry.proto.common.v1.ArrayValue, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                    toJSON(): { [k: string]: any };
+                class ArrayValue implements IArrayValue {
+                    constructor(properties?: opentelemetry.proto.common.v1.IArrayValue);
+                    public values: opentelemetry.proto.common.v1.IAnyValue[];
+                    public static create(properties?: opentelemetry.proto.common.v1.IArrayValue): opentelemetry.proto.common.v1.ArrayValue;
+                    public static encode(message: opentelemetry.proto.common.v1.IArrayValue, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.common.v1.ArrayValue;
+                    public static fromObject(object: { [k: string]: any }): opentelemetry.proto.common.v1.ArrayValue;
+                    public static toObject(message: opentelemetry.proto.common.v1.ArrayValue, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
                 }
 
-                namespace ArrayValue {
-                    interface $Properties {
-                        values?: (opentelemetry.proto.common.v1.AnyValue.$Properties[]|null);
-                        $unknowns?: Uint8Array[];
-                    }
-                    type $Shape = {
-                      values?: opentelemetry.proto.common.v1.AnyValue.$Shape[]|null;
-                      $unknowns?: Uint8Array[];
-                    };
+                interface IKeyValueList {
+                    values?: (opentelemetry.proto.common.v1.IKeyValue[]|null);
                 }
 
-                interface IKeyValueList extends opentelemetry.proto.common.v1.KeyValueList.$Properties {
+                class KeyValueList implements IKeyValueList {
+                    constructor(properties?: opentelemetry.proto.common.v1.IKeyValueList);
+                    public values: opentelemetry.proto.common.v1.IKeyValue[];
+                    public static create(properties?: opentelemetry.proto.common.v1.IKeyValueList): opentelemetry.proto.common.v1.KeyValueList;
+                    public static encode(message: opentelemetry.proto.common.v1.IKeyValueList, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.common.v1.KeyValueList;
+                    public static fromObject(object: { [k: string]: any }): opentelemetry.proto.common.v1.KeyValueList;
+                    public static toObject(message: opentelemetry.proto.common.v1.KeyValueList, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
                 }
 
-                class KeyValueList {
-                    constructor(properties?: opentelemetry.proto.common.v1.KeyValueList.$Properties);
-                    $unknowns?: Uint8Array[];
-                    values: opentelemetry.proto.common.v1.KeyValue.$Properties[];
-                    static create(properties: opentelemetry.proto.common.v1.KeyValueList.$Shape): opentelemetry.proto.common.v1.KeyValueList & opentelemetry.proto.common.v1.KeyValueList.$Shape;
-                    static create(properties?: opentelemetry.proto.common.v1.KeyValueList.$Properties): opentelemetry.proto.common.v1.KeyValueList;
-                    static encode(message: opentelemetry.proto.common.v1.KeyValueList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.common.v1.KeyValueList & opentelemetry.proto.common.v1.KeyValueList.$Shape;
-                    static fromObject(object: { [k: string]: any }): opentelemetry.proto.common.v1.KeyValueList;
-                    static toObject(message: opentelemetry.proto.common.v1.KeyValueList, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                    toJSON(): { [k: string]: any };
+                interface IKeyValue {
+                    key?: (string|null);
+                    value?: (opentelemetry.proto.common.v1.IAnyValue|null);
                 }
 
-                namespace KeyValueList {
-                    interface $Properties {
-                        values?: (opentelemetry.proto.common.v1.KeyValue.$Properties[]|null);
-                        $unknowns?: Uint8Array[];
-                    }
-                    type $Shape = {
-                      values?: opentelemetry.proto.common.v1.KeyValue.$Shape[]|null;
-                      $unknowns?: Uint8Array[];
-                    };
+                class KeyValue implements IKeyValue {
+                    constructor(properties?: opentelemetry.proto.common.v1.IKeyValue);
+                    public key: string;
+                    public value?: (opentelemetry.proto.common.v1.IAnyValue|null);
+                    public static create(properties?: opentelemetry.proto.common.v1.IKeyValue): opentelemetry.proto.common.v1.KeyValue;
+                    public static encode(message: opentelemetry.proto.common.v1.IKeyValue, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.common.v1.KeyValue;
+                    public static fromObject(object: { [k: string]: any }): opentelemetry.proto.common.v1.KeyValue;
+                    public static toObject(message: opentelemetry.proto.common.v1.KeyValue, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
                 }
 
-                interface IKeyValue extends opentelemetry.proto.common.v1.KeyValue.$Properties {
+                interface IInstrumentationScope {
+                    name?: (string|null);
+                    version?: (string|null);
+                    attributes?: (opentelemetry.proto.common.v1.IKeyValue[]|null);
+                    droppedAttributesCount?: (number|null);
                 }
 
-                class KeyValue {
-                    constructor(properties?: opentelemetry.proto.common.v1.KeyValue.$Properties);
-                    $unknowns?: Uint8Array[];
-                    key: string;
-                    value?: (opentelemetry.proto.common.v1.AnyValue.$Properties|null);
-                    static create(properties: opentelemetry.proto.common.v1.KeyValue.$Shape): opentelemetry.proto.common.v1.KeyValue & opentelemetry.proto.common.v1.KeyValue.$Shape;
-                    static create(properties?: opentelemetry.proto.common.v1.KeyValue.$Properties): opentelemetry.proto.common.v1.KeyValue;
-                    static encode(message: opentelemetry.proto.common.v1.KeyValue.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.common.v1.KeyValue & opentelemetry.proto.common.v1.KeyValue.$Shape;
-                    static fromObject(object: { [k: string]: any }): opentelemetry.proto.common.v1.KeyValue;
-                    static toObject(message: opentelemetry.proto.common.v1.KeyValue, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                    toJSON(): { [k: string]: any };
+                class InstrumentationScope implements IInstrumentationScope {
+                    constructor(properties?: opentelemetry.proto.common.v1.IInstrumentationScope);
+                    public name: string;
+                    public version: string;
+                    public attributes: opentelemetry.proto.common.v1.IKeyValue[];
+                    public droppedAttributesCount: number;
+                    public static create(properties?: opentelemetry.proto.common.v1.IInstrumentationScope): opentelemetry.proto.common.v1.InstrumentationScope;
+                    public static encode(message: opentelemetry.proto.common.v1.IInstrumentationScope, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.common.v1.InstrumentationScope;
+                    public static fromObject(object: { [k: string]: any }): opentelemetry.proto.common.v1.InstrumentationScope;
+                    public static toObject(message: opentelemetry.proto.common.v1.InstrumentationScope, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
                 }
 
-                namespace KeyValue {
-                    interface $Properties {
-                        key?: (string|null);
-                        value?: (opentelemetry.proto.common.v1.AnyValue.$Properties|null);
-                        $unknowns?: Uint8Array[];
-                    }
-                    type $Shape = {
-                      key?: string|null;
-                      value?: opentelemetry.proto.common.v1.AnyValue.$Shape|null;
-                      $unknowns?: Uint8Array[];
-                    };
+                interface IEntityRef {
+                    schemaUrl?: (string|null);
+                    type?: (string|null);
+                    idKeys?: (string[]|null);
+                    descriptionKeys?: (string[]|null);
                 }
 
-                interface IInstrumentationScope extends opentelemetry.proto.common.v1.InstrumentationScope.$Properties {
-                }
-
-                class InstrumentationScope {
-                    constructor(properties?: opentelemetry.proto.common.v1.InstrumentationScope.$Properties);
-                    $unknowns?: Uint8Array[];
-                    name: string;
-                    version: string;
-                    attributes: opentelemetry.proto.common.v1.KeyValue.$Properties[];
-                    droppedAttributesCount: number;
-                    static create(properties: opentelemetry.proto.common.v1.InstrumentationScope.$Shape): opentelemetry.proto.common.v1.InstrumentationScope & opentelemetry.proto.common.v1.InstrumentationScope.$Shape;
-                    static create(properties?: opentelemetry.proto.common.v1.InstrumentationScope.$Properties): opentelemetry.proto.common.v1.InstrumentationScope;
-                    static encode(message: opentelemetry.proto.common.v1.InstrumentationScope.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.common.v1.InstrumentationScope & opentelemetry.proto.common.v1.InstrumentationScope.$Shape;
-                    static fromObject(object: { [k: string]: any }): opentelemetry.proto.common.v1.InstrumentationScope;
-                    static toObject(message: opentelemetry.proto.common.v1.InstrumentationScope, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                    toJSON(): { [k: string]: any };
-                }
-
-                namespace InstrumentationScope {
-                    interface $Properties {
-                        name?: (string|null);
-                        version?: (string|null);
-                        attributes?: (opentelemetry.proto.common.v1.KeyValue.$Properties[]|null);
-                        droppedAttributesCount?: (number|null);
-                        $unknowns?: Uint8Array[];
-                    }
-                    type $Shape = {
-                      name?: string|null;
-                      version?: string|null;
-                      attributes?: opentelemetry.proto.common.v1.KeyValue.$Shape[]|null;
-                      droppedAttributesCount?: number|null;
-                      $unknowns?: Uint8Array[];
-                    };
-                }
-
-                interface IEntityRef extends opentelemetry.proto.common.v1.EntityRef.$Properties {
-                }
-
-                class EntityRef {
-                    constructor(properties?: opentelemetry.proto.common.v1.EntityRef.$Properties);
-                    $unknowns?: Uint8Array[];
-                    schemaUrl: string;
-                    type: string;
-                    idKeys: string[];
-                    descriptionKeys: string[];
-                    static create(properties: opentelemetry.proto.common.v1.EntityRef.$Shape): opentelemetry.proto.common.v1.EntityRef & opentelemetry.proto.common.v1.EntityRef.$Shape;
-                    static create(properties?: opentelemetry.proto.common.v1.EntityRef.$Properties): opentelemetry.proto.common.v1.EntityRef;
-                    static encode(message: opentelemetry.proto.common.v1.EntityRef.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.common.v1.EntityRef & opentelemetry.proto.common.v1.EntityRef.$Shape;
-                    static fromObject(object: { [k: string]: any }): opentelemetry.proto.common.v1.EntityRef;
-                    static toObject(message: opentelemetry.proto.common.v1.EntityRef, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                    toJSON(): { [k: string]: any };
-                }
-
-                namespace EntityRef {
-                    interface $Properties {
-                        schemaUrl?: (string|null);
-                        type?: (string|null);
-                        idKeys?: (string[]|null);
-                        descriptionKeys?: (string[]|null);
-                        $unknowns?: Uint8Array[];
-                    }
-                    type $Shape = opentelemetry.proto.common.v1.EntityRef.$Properties;
+                class EntityRef implements IEntityRef {
+                    constructor(properties?: opentelemetry.proto.common.v1.IEntityRef);
+                    public schemaUrl: string;
+                    public type: string;
+                    public idKeys: string[];
+                    public descriptionKeys: string[];
+                    public static create(properties?: opentelemetry.proto.common.v1.IEntityRef): opentelemetry.proto.common.v1.EntityRef;
+                    public static encode(message: opentelemetry.proto.common.v1.IEntityRef, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.common.v1.EntityRef;
+                    public static fromObject(object: { [k: string]: any }): opentelemetry.proto.common.v1.EntityRef;
+                    public static toObject(message: opentelemetry.proto.common.v1.EntityRef, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
                 }
             }
         }
@@ -597,37 +382,23 @@ export namespace opentelemetry {
 
             namespace v1 {
 
-                interface IResource extends opentelemetry.proto.resource.v1.Resource.$Properties {
+                interface IResource {
+                    attributes?: (opentelemetry.proto.common.v1.IKeyValue[]|null);
+                    droppedAttributesCount?: (number|null);
+                    entityRefs?: (opentelemetry.proto.common.v1.IEntityRef[]|null);
                 }
 
-                class Resource {
-                    constructor(properties?: opentelemetry.proto.resource.v1.Resource.$Properties);
-                    $unknowns?: Uint8Array[];
-                    attributes: opentelemetry.proto.common.v1.KeyValue.$Properties[];
-                    droppedAttributesCount: number;
-                    entityRefs: opentelemetry.proto.common.v1.EntityRef.$Properties[];
-                    static create(properties: opentelemetry.proto.resource.v1.Resource.$Shape): opentelemetry.proto.resource.v1.Resource & opentelemetry.proto.resource.v1.Resource.$Shape;
-                    static create(properties?: opentelemetry.proto.resource.v1.Resource.$Properties): opentelemetry.proto.resource.v1.Resource;
-                    static encode(message: opentelemetry.proto.resource.v1.Resource.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.resource.v1.Resource & opentelemetry.proto.resource.v1.Resource.$Shape;
-                    static fromObject(object: { [k: string]: any }): opentelemetry.proto.resource.v1.Resource;
-                    static toObject(message: opentelemetry.proto.resource.v1.Resource, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                    toJSON(): { [k: string]: any };
-                }
-
-                namespace Resource {
-                    interface $Properties {
-                        attributes?: (opentelemetry.proto.common.v1.KeyValue.$Properties[]|null);
-                        droppedAttributesCount?: (number|null);
-                        entityRefs?: (opentelemetry.proto.common.v1.EntityRef.$Properties[]|null);
-                        $unknowns?: Uint8Array[];
-                    }
-                    type $Shape = {
-                      attributes?: opentelemetry.proto.common.v1.KeyValue.$Shape[]|null;
-                      droppedAttributesCount?: number|null;
-                      entityRefs?: opentelemetry.proto.common.v1.EntityRef.$Shape[]|null;
-                      $unknowns?: Uint8Array[];
-                    };
+                class Resource implements IResource {
+                    constructor(properties?: opentelemetry.proto.resource.v1.IResource);
+                    public attributes: opentelemetry.proto.common.v1.IKeyValue[];
+                    public droppedAttributesCount: number;
+                    public entityRefs: opentelemetry.proto.common.v1.IEntityRef[];
+                    public static create(properties?: opentelemetry.proto.resource.v1.IResource): opentelemetry.proto.resource.v1.Resource;
+                    public static encode(message: opentelemetry.proto.resource.v1.IResource, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): opentelemetry.proto.resource.v1.Resource;
+                    public static fromObject(object: { [k: string]: any }): opentelemetry.proto.resource.v1.Resource;
+                    public static toObject(message: opentelemetry.proto.resource.v1.Resource, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
                 }
             }
         }
@@ -638,61 +409,43 @@ export namespace google {
 
     namespace protobuf {
 
-        interface IAny extends google.protobuf.Any.$Properties {
+        interface IAny {
+            type_url?: (string|null);
+            value?: (Uint8Array|null);
         }
 
-        class Any {
-            constructor(properties?: google.protobuf.Any.$Properties);
-            $unknowns?: Uint8Array[];
-            type_url: string;
-            value: Uint8Array;
-            static create(properties: google.protobuf.Any.$Shape): google.protobuf.Any & google.protobuf.Any.$Shape;
-            static create(properties?: google.protobuf.Any.$Properties): google.protobuf.Any;
-            static encode(message: google.protobuf.Any.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): google.protobuf.Any & google.protobuf.Any.$Shape;
-            static fromObject(object: { [k: string]: any }): google.protobuf.Any;
-            static toObject(message: google.protobuf.Any, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            toJSON(): { [k: string]: any };
-        }
-
-        namespace Any {
-            interface $Properties {
-                type_url?: (string|null);
-                value?: (Uint8Array|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = google.protobuf.Any.$Properties;
+        class Any implements IAny {
+            constructor(properties?: google.protobuf.IAny);
+            public type_url: string;
+            public value: Uint8Array;
+            public static create(properties?: google.protobuf.IAny): google.protobuf.Any;
+            public static encode(message: google.protobuf.IAny, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): google.protobuf.Any;
+            public static fromObject(object: { [k: string]: any }): google.protobuf.Any;
+            public static toObject(message: google.protobuf.Any, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
         }
     }
 
     namespace rpc {
 
-        interface IStatus extends google.rpc.Status.$Properties {
+        interface IStatus {
+            code?: (number|null);
+            message?: (string|null);
+            details?: (google.protobuf.IAny[]|null);
         }
 
-        class Status {
-            constructor(properties?: google.rpc.Status.$Properties);
-            $unknowns?: Uint8Array[];
-            code: number;
-            message: string;
-            details: google.protobuf.Any.$Properties[];
-            static create(properties: google.rpc.Status.$Shape): google.rpc.Status & google.rpc.Status.$Shape;
-            static create(properties?: google.rpc.Status.$Properties): google.rpc.Status;
-            static encode(message: google.rpc.Status.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): google.rpc.Status & google.rpc.Status.$Shape;
-            static fromObject(object: { [k: string]: any }): google.rpc.Status;
-            static toObject(message: google.rpc.Status, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            toJSON(): { [k: string]: any };
-        }
-
-        namespace Status {
-            interface $Properties {
-                code?: (number|null);
-                message?: (string|null);
-                details?: (google.protobuf.Any.$Properties[]|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = google.rpc.Status.$Properties;
+        class Status implements IStatus {
+            constructor(properties?: google.rpc.IStatus);
+            public code: number;
+            public message: string;
+            public details: google.protobuf.IAny[];
+            public static create(properties?: google.rpc.IStatus): google.rpc.Status;
+            public static encode(message: google.rpc.IStatus, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): google.rpc.Status;
+            public static fromObject(object: { [k: string]: any }): google.rpc.Status;
+            public static toObject(message: google.rpc.Status, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
         }
     }
 }

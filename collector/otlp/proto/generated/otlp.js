@@ -1,21 +1,22 @@
-/*eslint-disable block-scoped-var, id-length, no-control-regex, no-magic-numbers, no-mixed-operators, no-prototype-builtins, no-redeclare, no-shadow, no-var, sort-vars, default-case, jsdoc/require-param*/
-import $protobuf from "protobufjs/minimal.js";
+/*eslint-disable block-scoped-var, id-length, no-control-regex, no-magic-numbers, no-prototype-builtins, no-redeclare, no-shadow, no-var, sort-vars*/
+"use strict";
+
+var $protobuf = require("protobufjs/minimal");
 
 // Common aliases
-const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
-const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError, $TypeError = $util.global.TypeError, $Array = $util.global.Array, $Number = $util.global.Number, $parseInt = $util.global.parseInt, $String = $util.global.String, $BigInt = $util.global.BigInt, $Boolean = $util.global.Boolean, $isFinite = $util.global.isFinite;
+var $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
 
 // Exported root namespace
-const $root = $protobuf.roots["spanledger"] || ($protobuf.roots["spanledger"] = {});
+var $root = $protobuf.roots["spanledger"] || ($protobuf.roots["spanledger"] = {});
 
-export const opentelemetry = $root.opentelemetry = (() => {
+$root.opentelemetry = (function() {
 
     /**
      * Namespace opentelemetry.
      * @exports opentelemetry
      * @namespace
      */
-    const opentelemetry = {};
+    var opentelemetry = {};
 
     opentelemetry.proto = (function() {
 
@@ -24,7 +25,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
          * @memberof opentelemetry
          * @namespace
          */
-        const proto = {};
+        var proto = {};
 
         proto.collector = (function() {
 
@@ -33,7 +34,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
              * @memberof opentelemetry.proto
              * @namespace
              */
-            const collector = {};
+            var collector = {};
 
             collector.trace = (function() {
 
@@ -42,7 +43,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                  * @memberof opentelemetry.proto.collector
                  * @namespace
                  */
-                const trace = {};
+                var trace = {};
 
                 trace.v1 = (function() {
 
@@ -51,52 +52,36 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @memberof opentelemetry.proto.collector.trace
                      * @namespace
                      */
-                    const v1 = {};
+                    var v1 = {};
 
                     v1.ExportTraceServiceRequest = (function() {
 
                         /**
                          * Properties of an ExportTraceServiceRequest.
-                         * @typedef {Object} opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Properties
-                         * @property {Array.<opentelemetry.proto.trace.v1.ResourceSpans.$Properties>|null} [resourceSpans] ExportTraceServiceRequest resourceSpans
-                         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                         */
-
-                        /**
-                         * Properties of an ExportTraceServiceRequest.
                          * @memberof opentelemetry.proto.collector.trace.v1
                          * @interface IExportTraceServiceRequest
-                         * @augments opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Properties
-                         * @deprecated Use opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Properties instead.
-                         */
-
-                        /**
-                         * Shape of an ExportTraceServiceRequest.
-                         * @typedef {{
-                         *   resourceSpans?: Array.<opentelemetry.proto.trace.v1.ResourceSpans.$Shape>|null;
-                         *   $unknowns?: Array.<Uint8Array>;
-                         * }} opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Shape
+                         * @property {Array.<opentelemetry.proto.trace.v1.IResourceSpans>|null} [resourceSpans] ExportTraceServiceRequest resourceSpans
                          */
 
                         /**
                          * Constructs a new ExportTraceServiceRequest.
                          * @memberof opentelemetry.proto.collector.trace.v1
                          * @classdesc Represents an ExportTraceServiceRequest.
+                         * @implements IExportTraceServiceRequest
                          * @constructor
-                         * @param {opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Properties=} [properties] Properties to set
-                         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                         * @param {opentelemetry.proto.collector.trace.v1.IExportTraceServiceRequest=} [properties] Properties to set
                          */
-                        const ExportTraceServiceRequest = function (properties) {
+                        function ExportTraceServiceRequest(properties) {
                             this.resourceSpans = [];
                             if (properties)
-                                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                         this[keys[i]] = properties[keys[i]];
-                        };
+                        }
 
                         /**
                          * ExportTraceServiceRequest resourceSpans.
-                         * @member {Array.<opentelemetry.proto.trace.v1.ResourceSpans.$Properties>} resourceSpans
+                         * @member {Array.<opentelemetry.proto.trace.v1.IResourceSpans>} resourceSpans
                          * @memberof opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest
                          * @instance
                          */
@@ -107,14 +92,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @function create
                          * @memberof opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest
                          * @static
-                         * @param {opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Properties=} [properties] Properties to set
+                         * @param {opentelemetry.proto.collector.trace.v1.IExportTraceServiceRequest=} [properties] Properties to set
                          * @returns {opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest} ExportTraceServiceRequest instance
-                         * @type {{
-                         *   (properties: opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Shape): opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest & opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Shape;
-                         *   (properties?: opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Properties): opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-                         * }}
                          */
-                        ExportTraceServiceRequest.create = function(properties) {
+                        ExportTraceServiceRequest.create = function create(properties) {
                             return new ExportTraceServiceRequest(properties);
                         };
 
@@ -123,23 +104,20 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @function encode
                          * @memberof opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest
                          * @static
-                         * @param {opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Properties} message ExportTraceServiceRequest message or plain object to encode
+                         * @param {opentelemetry.proto.collector.trace.v1.IExportTraceServiceRequest} message ExportTraceServiceRequest message or plain object to encode
                          * @param {$protobuf.Writer} [writer] Writer to encode to
                          * @returns {$protobuf.Writer} Writer
                          */
-                        ExportTraceServiceRequest.encode = function (message, writer, _depth) {
+                        ExportTraceServiceRequest.encode = function encode(message, writer, q) {
                             if (!writer)
                                 writer = $Writer.create();
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $util.recursionLimit)
-                                throw $Error("max depth exceeded");
+                            if (q === undefined)
+                                q = 0;
+                            if (q > $util.recursionLimit)
+                                throw Error("max depth exceeded");
                             if (message.resourceSpans != null && message.resourceSpans.length)
-                                for (let i = 0; i < message.resourceSpans.length; ++i)
-                                    $root.opentelemetry.proto.trace.v1.ResourceSpans.encode(message.resourceSpans[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                                for (let i = 0; i < message.$unknowns.length; ++i)
-                                    writer.raw(message.$unknowns[i]);
+                                for (var i = 0; i < message.resourceSpans.length; ++i)
+                                    $root.opentelemetry.proto.trace.v1.ResourceSpans.encode(message.resourceSpans[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
                             return writer;
                         };
 
@@ -150,59 +128,49 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @static
                          * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                          * @param {number} [length] Message length if known beforehand
-                         * @returns {opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest & opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.$Shape} ExportTraceServiceRequest
+                         * @returns {opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest} ExportTraceServiceRequest
                          * @throws {Error} If the payload is not a reader or valid buffer
                          * @throws {$protobuf.util.ProtocolError} If required fields are missing
                          */
-                        ExportTraceServiceRequest.decode = function (reader, length, _end, _depth, _target) {
+                        ExportTraceServiceRequest.decode = function decode(reader, length, error, long) {
                             if (!(reader instanceof $Reader))
                                 reader = $Reader.create(reader);
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $Reader.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            let end, message;
-                            if (length === $undefined)
+                            if (long === undefined)
+                                long = 0;
+                            if (long > $Reader.recursionLimit)
+                                throw Error("maximum nesting depth exceeded");
+                            var end, message;
+                            if (length === undefined)
                                 end = reader.len;
                             else {
                                 end = reader.pos + length;
                                 if (end > reader.len)
-                                    throw $RangeError("index out of range");
+                                    throw RangeError("index out of range");
                                 length = reader.len;
                                 reader.len = end;
                             }
-                            message = _target || new $root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest();
+                            message = new $root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest();
                             while (reader.pos < end) {
-                                let start = reader.pos;
-                                let tag = reader.tag();
-                                if (tag === _end) {
-                                    _end = $undefined;
+                                var tag = reader.uint32();
+                                if (tag === error)
                                     break;
-                                }
-                                let wireType = tag & 7;
-                                switch (tag >>>= 3) {
+                                switch (tag >>> 3) {
                                 case 1: {
-                                        if (wireType !== 2)
-                                            break;
                                         if (!(message.resourceSpans && message.resourceSpans.length))
                                             message.resourceSpans = [];
-                                        message.resourceSpans.push($root.opentelemetry.proto.trace.v1.ResourceSpans.decode(reader, reader.size(), $undefined, _depth + 1));
-                                        continue;
+                                        message.resourceSpans.push($root.opentelemetry.proto.trace.v1.ResourceSpans.decode(reader, reader.uint32(), undefined, long + 1));
+                                        break;
                                     }
-                                }
-                                reader.skipType(wireType, _depth, tag);
-                                if (!reader.discardUnknown) {
-                                    $util.makeProp(message, "$unknowns", false);
-                                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                                default:
+                                    reader.skipType(tag & 7, long);
+                                    break;
                                 }
                             }
-                            if (length !== $undefined) {
+                            if (length !== undefined) {
                                 if (reader.pos !== end)
-                                    throw $RangeError("index out of range");
+                                    throw RangeError("index out of range");
                                 reader.len = length;
                             }
-                            if (_end !== $undefined)
-                                throw $Error("missing end group");
                             return message;
                         };
 
@@ -214,24 +182,24 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @param {Object.<string,*>} object Plain object
                          * @returns {opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest} ExportTraceServiceRequest
                          */
-                        ExportTraceServiceRequest.fromObject = function (object, _depth) {
+                        ExportTraceServiceRequest.fromObject = function fromObject(object, long) {
                             if (object instanceof $root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest)
                                 return object;
                             if (!$util.isObject(object))
-                                throw $TypeError(".opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest: object expected");
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $util.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            let message = new $root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest();
+                                throw TypeError(".opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest: object expected");
+                            if (long === undefined)
+                                long = 0;
+                            if (long > $util.recursionLimit)
+                                throw Error("maximum nesting depth exceeded");
+                            var message = new $root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest();
                             if (object.resourceSpans) {
-                                if (!$Array.isArray(object.resourceSpans))
-                                    throw $TypeError(".opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.resourceSpans: array expected");
-                                message.resourceSpans = $Array(object.resourceSpans.length);
-                                for (let i = 0; i < object.resourceSpans.length; ++i) {
+                                if (!Array.isArray(object.resourceSpans))
+                                    throw TypeError(".opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.resourceSpans: array expected");
+                                message.resourceSpans = [];
+                                for (var i = 0; i < object.resourceSpans.length; ++i) {
                                     if (!$util.isObject(object.resourceSpans[i]))
-                                        throw $TypeError(".opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.resourceSpans: object expected");
-                                    message.resourceSpans[i] = $root.opentelemetry.proto.trace.v1.ResourceSpans.fromObject(object.resourceSpans[i], _depth + 1);
+                                        throw TypeError(".opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.resourceSpans: object expected");
+                                    message.resourceSpans[i] = $root.opentelemetry.proto.trace.v1.ResourceSpans.fromObject(object.resourceSpans[i], long + 1);
                                 }
                             }
                             return message;
@@ -246,20 +214,20 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @param {$protobuf.IConversionOptions} [options] Conversion options
                          * @returns {Object.<string,*>} Plain object
                          */
-                        ExportTraceServiceRequest.toObject = function (message, options, _depth) {
+                        ExportTraceServiceRequest.toObject = function toObject(message, options, q) {
                             if (!options)
                                 options = {};
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $util.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            let object = {};
+                            if (q === undefined)
+                                q = 0;
+                            if (q > $util.recursionLimit)
+                                throw Error("max depth exceeded");
+                            var object = {};
                             if (options.arrays || options.defaults)
                                 object.resourceSpans = [];
                             if (message.resourceSpans && message.resourceSpans.length) {
-                                object.resourceSpans = $Array(message.resourceSpans.length);
-                                for (let j = 0; j < message.resourceSpans.length; ++j)
-                                    object.resourceSpans[j] = $root.opentelemetry.proto.trace.v1.ResourceSpans.toObject(message.resourceSpans[j], options, _depth + 1);
+                                object.resourceSpans = [];
+                                for (var j = 0; j < message.resourceSpans.length; ++j)
+                                    object.resourceSpans[j] = $root.opentelemetry.proto.trace.v1.ResourceSpans.toObject(message.resourceSpans[j], options, q + 1);
                             }
                             return object;
                         };
@@ -271,8 +239,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @instance
                          * @returns {Object.<string,*>} JSON object
                          */
-                        ExportTraceServiceRequest.prototype.toJSON = function() {
-                            return ExportTraceServiceRequest.toObject(this, $protobuf.util.toJSONOptions);
+                        ExportTraceServiceRequest.prototype.toJSON = function toJSON() {
+                            return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                         };
 
                         return ExportTraceServiceRequest;
@@ -282,42 +250,29 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                         /**
                          * Properties of an ExportTraceServiceResponse.
-                         * @typedef {Object} opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Properties
-                         * @property {opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties|null} [partialSuccess] ExportTraceServiceResponse partialSuccess
-                         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                         */
-
-                        /**
-                         * Properties of an ExportTraceServiceResponse.
                          * @memberof opentelemetry.proto.collector.trace.v1
                          * @interface IExportTraceServiceResponse
-                         * @augments opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Properties
-                         * @deprecated Use opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Properties instead.
-                         */
-
-                        /**
-                         * Shape of an ExportTraceServiceResponse.
-                         * @typedef {opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Properties} opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Shape
+                         * @property {opentelemetry.proto.collector.trace.v1.IExportTracePartialSuccess|null} [partialSuccess] ExportTraceServiceResponse partialSuccess
                          */
 
                         /**
                          * Constructs a new ExportTraceServiceResponse.
                          * @memberof opentelemetry.proto.collector.trace.v1
                          * @classdesc Represents an ExportTraceServiceResponse.
+                         * @implements IExportTraceServiceResponse
                          * @constructor
-                         * @param {opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Properties=} [properties] Properties to set
-                         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                         * @param {opentelemetry.proto.collector.trace.v1.IExportTraceServiceResponse=} [properties] Properties to set
                          */
-                        const ExportTraceServiceResponse = function (properties) {
+                        function ExportTraceServiceResponse(properties) {
                             if (properties)
-                                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                         this[keys[i]] = properties[keys[i]];
-                        };
+                        }
 
                         /**
                          * ExportTraceServiceResponse partialSuccess.
-                         * @member {opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties|null|undefined} partialSuccess
+                         * @member {opentelemetry.proto.collector.trace.v1.IExportTracePartialSuccess|null|undefined} partialSuccess
                          * @memberof opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse
                          * @instance
                          */
@@ -328,14 +283,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @function create
                          * @memberof opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse
                          * @static
-                         * @param {opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Properties=} [properties] Properties to set
+                         * @param {opentelemetry.proto.collector.trace.v1.IExportTraceServiceResponse=} [properties] Properties to set
                          * @returns {opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse} ExportTraceServiceResponse instance
-                         * @type {{
-                         *   (properties: opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Shape): opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse & opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Shape;
-                         *   (properties?: opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Properties): opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-                         * }}
                          */
-                        ExportTraceServiceResponse.create = function(properties) {
+                        ExportTraceServiceResponse.create = function create(properties) {
                             return new ExportTraceServiceResponse(properties);
                         };
 
@@ -344,22 +295,19 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @function encode
                          * @memberof opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse
                          * @static
-                         * @param {opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Properties} message ExportTraceServiceResponse message or plain object to encode
+                         * @param {opentelemetry.proto.collector.trace.v1.IExportTraceServiceResponse} message ExportTraceServiceResponse message or plain object to encode
                          * @param {$protobuf.Writer} [writer] Writer to encode to
                          * @returns {$protobuf.Writer} Writer
                          */
-                        ExportTraceServiceResponse.encode = function (message, writer, _depth) {
+                        ExportTraceServiceResponse.encode = function encode(message, writer, q) {
                             if (!writer)
                                 writer = $Writer.create();
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $util.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            if (message.partialSuccess != null && $Object.hasOwnProperty.call(message, "partialSuccess"))
-                                $root.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.encode(message.partialSuccess, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                                for (let i = 0; i < message.$unknowns.length; ++i)
-                                    writer.raw(message.$unknowns[i]);
+                            if (q === undefined)
+                                q = 0;
+                            if (q > $util.recursionLimit)
+                                throw Error("max depth exceeded");
+                            if (message.partialSuccess != null && Object.hasOwnProperty.call(message, "partialSuccess"))
+                                $root.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.encode(message.partialSuccess, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
                             return writer;
                         };
 
@@ -370,57 +318,47 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @static
                          * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                          * @param {number} [length] Message length if known beforehand
-                         * @returns {opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse & opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.$Shape} ExportTraceServiceResponse
+                         * @returns {opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse} ExportTraceServiceResponse
                          * @throws {Error} If the payload is not a reader or valid buffer
                          * @throws {$protobuf.util.ProtocolError} If required fields are missing
                          */
-                        ExportTraceServiceResponse.decode = function (reader, length, _end, _depth, _target) {
+                        ExportTraceServiceResponse.decode = function decode(reader, length, error, long) {
                             if (!(reader instanceof $Reader))
                                 reader = $Reader.create(reader);
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $Reader.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            let end, message, value;
-                            if (length === $undefined)
+                            if (long === undefined)
+                                long = 0;
+                            if (long > $Reader.recursionLimit)
+                                throw Error("maximum nesting depth exceeded");
+                            var end, message;
+                            if (length === undefined)
                                 end = reader.len;
                             else {
                                 end = reader.pos + length;
                                 if (end > reader.len)
-                                    throw $RangeError("index out of range");
+                                    throw RangeError("index out of range");
                                 length = reader.len;
                                 reader.len = end;
                             }
-                            message = _target || new $root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse();
+                            message = new $root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse();
                             while (reader.pos < end) {
-                                let start = reader.pos;
-                                let tag = reader.tag();
-                                if (tag === _end) {
-                                    _end = $undefined;
+                                var tag = reader.uint32();
+                                if (tag === error)
+                                    break;
+                                switch (tag >>> 3) {
+                                case 1: {
+                                        message.partialSuccess = $root.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.decode(reader, reader.uint32(), undefined, long + 1);
+                                        break;
+                                    }
+                                default:
+                                    reader.skipType(tag & 7, long);
                                     break;
                                 }
-                                let wireType = tag & 7;
-                                switch (tag >>>= 3) {
-                                case 1: {
-                                        if (wireType !== 2)
-                                            break;
-                                        message.partialSuccess = $root.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.decode(reader, reader.size(), $undefined, _depth + 1, message.partialSuccess);
-                                        continue;
-                                    }
-                                }
-                                reader.skipType(wireType, _depth, tag);
-                                if (!reader.discardUnknown) {
-                                    $util.makeProp(message, "$unknowns", false);
-                                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                                }
                             }
-                            if (length !== $undefined) {
+                            if (length !== undefined) {
                                 if (reader.pos !== end)
-                                    throw $RangeError("index out of range");
+                                    throw RangeError("index out of range");
                                 reader.len = length;
                             }
-                            if (_end !== $undefined)
-                                throw $Error("missing end group");
                             return message;
                         };
 
@@ -432,20 +370,20 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @param {Object.<string,*>} object Plain object
                          * @returns {opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse} ExportTraceServiceResponse
                          */
-                        ExportTraceServiceResponse.fromObject = function (object, _depth) {
+                        ExportTraceServiceResponse.fromObject = function fromObject(object, long) {
                             if (object instanceof $root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse)
                                 return object;
                             if (!$util.isObject(object))
-                                throw $TypeError(".opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse: object expected");
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $util.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            let message = new $root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse();
+                                throw TypeError(".opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse: object expected");
+                            if (long === undefined)
+                                long = 0;
+                            if (long > $util.recursionLimit)
+                                throw Error("maximum nesting depth exceeded");
+                            var message = new $root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse();
                             if (object.partialSuccess != null) {
                                 if (!$util.isObject(object.partialSuccess))
-                                    throw $TypeError(".opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.partialSuccess: object expected");
-                                message.partialSuccess = $root.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.fromObject(object.partialSuccess, _depth + 1);
+                                    throw TypeError(".opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.partialSuccess: object expected");
+                                message.partialSuccess = $root.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.fromObject(object.partialSuccess, long + 1);
                             }
                             return message;
                         };
@@ -459,18 +397,18 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @param {$protobuf.IConversionOptions} [options] Conversion options
                          * @returns {Object.<string,*>} Plain object
                          */
-                        ExportTraceServiceResponse.toObject = function (message, options, _depth) {
+                        ExportTraceServiceResponse.toObject = function toObject(message, options, q) {
                             if (!options)
                                 options = {};
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $util.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            let object = {};
+                            if (q === undefined)
+                                q = 0;
+                            if (q > $util.recursionLimit)
+                                throw Error("max depth exceeded");
+                            var object = {};
                             if (options.defaults)
                                 object.partialSuccess = null;
-                            if (message.partialSuccess != null && $Object.hasOwnProperty.call(message, "partialSuccess"))
-                                object.partialSuccess = $root.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.toObject(message.partialSuccess, options, _depth + 1);
+                            if (message.partialSuccess != null && Object.hasOwnProperty.call(message, "partialSuccess"))
+                                object.partialSuccess = $root.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.toObject(message.partialSuccess, options, q + 1);
                             return object;
                         };
 
@@ -481,8 +419,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @instance
                          * @returns {Object.<string,*>} JSON object
                          */
-                        ExportTraceServiceResponse.prototype.toJSON = function() {
-                            return ExportTraceServiceResponse.toObject(this, $protobuf.util.toJSONOptions);
+                        ExportTraceServiceResponse.prototype.toJSON = function toJSON() {
+                            return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                         };
 
                         return ExportTraceServiceResponse;
@@ -492,39 +430,26 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                         /**
                          * Properties of an ExportTracePartialSuccess.
-                         * @typedef {Object} opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties
-                         * @property {number|Long|null} [rejectedSpans] ExportTracePartialSuccess rejectedSpans
-                         * @property {string|null} [errorMessage] ExportTracePartialSuccess errorMessage
-                         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                         */
-
-                        /**
-                         * Properties of an ExportTracePartialSuccess.
                          * @memberof opentelemetry.proto.collector.trace.v1
                          * @interface IExportTracePartialSuccess
-                         * @augments opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties
-                         * @deprecated Use opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties instead.
-                         */
-
-                        /**
-                         * Shape of an ExportTracePartialSuccess.
-                         * @typedef {opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties} opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Shape
+                         * @property {number|Long|null} [rejectedSpans] ExportTracePartialSuccess rejectedSpans
+                         * @property {string|null} [errorMessage] ExportTracePartialSuccess errorMessage
                          */
 
                         /**
                          * Constructs a new ExportTracePartialSuccess.
                          * @memberof opentelemetry.proto.collector.trace.v1
                          * @classdesc Represents an ExportTracePartialSuccess.
+                         * @implements IExportTracePartialSuccess
                          * @constructor
-                         * @param {opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties=} [properties] Properties to set
-                         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                         * @param {opentelemetry.proto.collector.trace.v1.IExportTracePartialSuccess=} [properties] Properties to set
                          */
-                        const ExportTracePartialSuccess = function (properties) {
+                        function ExportTracePartialSuccess(properties) {
                             if (properties)
-                                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                         this[keys[i]] = properties[keys[i]];
-                        };
+                        }
 
                         /**
                          * ExportTracePartialSuccess rejectedSpans.
@@ -547,14 +472,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @function create
                          * @memberof opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess
                          * @static
-                         * @param {opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties=} [properties] Properties to set
+                         * @param {opentelemetry.proto.collector.trace.v1.IExportTracePartialSuccess=} [properties] Properties to set
                          * @returns {opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess} ExportTracePartialSuccess instance
-                         * @type {{
-                         *   (properties: opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Shape): opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess & opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Shape;
-                         *   (properties?: opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties): opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
-                         * }}
                          */
-                        ExportTracePartialSuccess.create = function(properties) {
+                        ExportTracePartialSuccess.create = function create(properties) {
                             return new ExportTracePartialSuccess(properties);
                         };
 
@@ -563,24 +484,21 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @function encode
                          * @memberof opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess
                          * @static
-                         * @param {opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Properties} message ExportTracePartialSuccess message or plain object to encode
+                         * @param {opentelemetry.proto.collector.trace.v1.IExportTracePartialSuccess} message ExportTracePartialSuccess message or plain object to encode
                          * @param {$protobuf.Writer} [writer] Writer to encode to
                          * @returns {$protobuf.Writer} Writer
                          */
-                        ExportTracePartialSuccess.encode = function (message, writer, _depth) {
+                        ExportTracePartialSuccess.encode = function encode(message, writer, q) {
                             if (!writer)
                                 writer = $Writer.create();
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $util.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            if (message.rejectedSpans != null && $Object.hasOwnProperty.call(message, "rejectedSpans") && (typeof message.rejectedSpans === "object" ? message.rejectedSpans.low || message.rejectedSpans.high : message.rejectedSpans !== 0))
+                            if (q === undefined)
+                                q = 0;
+                            if (q > $util.recursionLimit)
+                                throw Error("max depth exceeded");
+                            if (message.rejectedSpans != null && Object.hasOwnProperty.call(message, "rejectedSpans"))
                                 writer.uint32(/* id 1, wireType 0 =*/8).int64(message.rejectedSpans);
-                            if (message.errorMessage != null && $Object.hasOwnProperty.call(message, "errorMessage") && message.errorMessage !== "")
+                            if (message.errorMessage != null && Object.hasOwnProperty.call(message, "errorMessage"))
                                 writer.uint32(/* id 2, wireType 2 =*/18).string(message.errorMessage);
-                            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                                for (let i = 0; i < message.$unknowns.length; ++i)
-                                    writer.raw(message.$unknowns[i]);
                             return writer;
                         };
 
@@ -591,69 +509,51 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @static
                          * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                          * @param {number} [length] Message length if known beforehand
-                         * @returns {opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess & opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.$Shape} ExportTracePartialSuccess
+                         * @returns {opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess} ExportTracePartialSuccess
                          * @throws {Error} If the payload is not a reader or valid buffer
                          * @throws {$protobuf.util.ProtocolError} If required fields are missing
                          */
-                        ExportTracePartialSuccess.decode = function (reader, length, _end, _depth, _target) {
+                        ExportTracePartialSuccess.decode = function decode(reader, length, error, long) {
                             if (!(reader instanceof $Reader))
                                 reader = $Reader.create(reader);
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $Reader.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            let end, message, value;
-                            if (length === $undefined)
+                            if (long === undefined)
+                                long = 0;
+                            if (long > $Reader.recursionLimit)
+                                throw Error("maximum nesting depth exceeded");
+                            var end, message;
+                            if (length === undefined)
                                 end = reader.len;
                             else {
                                 end = reader.pos + length;
                                 if (end > reader.len)
-                                    throw $RangeError("index out of range");
+                                    throw RangeError("index out of range");
                                 length = reader.len;
                                 reader.len = end;
                             }
-                            message = _target || new $root.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess();
+                            message = new $root.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess();
                             while (reader.pos < end) {
-                                let start = reader.pos;
-                                let tag = reader.tag();
-                                if (tag === _end) {
-                                    _end = $undefined;
+                                var tag = reader.uint32();
+                                if (tag === error)
                                     break;
-                                }
-                                let wireType = tag & 7;
-                                switch (tag >>>= 3) {
+                                switch (tag >>> 3) {
                                 case 1: {
-                                        if (wireType !== 0)
-                                            break;
-                                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
-                                            message.rejectedSpans = value;
-                                        else
-                                            delete message.rejectedSpans;
-                                        continue;
+                                        message.rejectedSpans = reader.int64();
+                                        break;
                                     }
                                 case 2: {
-                                        if (wireType !== 2)
-                                            break;
-                                        if ((value = reader.stringVerify()).length)
-                                            message.errorMessage = value;
-                                        else
-                                            delete message.errorMessage;
-                                        continue;
+                                        message.errorMessage = reader.string();
+                                        break;
                                     }
-                                }
-                                reader.skipType(wireType, _depth, tag);
-                                if (!reader.discardUnknown) {
-                                    $util.makeProp(message, "$unknowns", false);
-                                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                                default:
+                                    reader.skipType(tag & 7, long);
+                                    break;
                                 }
                             }
-                            if (length !== $undefined) {
+                            if (length !== undefined) {
                                 if (reader.pos !== end)
-                                    throw $RangeError("index out of range");
+                                    throw RangeError("index out of range");
                                 reader.len = length;
                             }
-                            if (_end !== $undefined)
-                                throw $Error("missing end group");
                             return message;
                         };
 
@@ -665,29 +565,27 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @param {Object.<string,*>} object Plain object
                          * @returns {opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess} ExportTracePartialSuccess
                          */
-                        ExportTracePartialSuccess.fromObject = function (object, _depth) {
+                        ExportTracePartialSuccess.fromObject = function fromObject(object, long) {
                             if (object instanceof $root.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess)
                                 return object;
                             if (!$util.isObject(object))
-                                throw $TypeError(".opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess: object expected");
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $util.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            let message = new $root.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess();
+                                throw TypeError(".opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess: object expected");
+                            if (long === undefined)
+                                long = 0;
+                            if (long > $util.recursionLimit)
+                                throw Error("maximum nesting depth exceeded");
+                            var message = new $root.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess();
                             if (object.rejectedSpans != null)
-                                if (typeof object.rejectedSpans === "object" ? object.rejectedSpans.low || object.rejectedSpans.high : $Number(object.rejectedSpans) !== 0)
-                                    if ($util.Long)
-                                        message.rejectedSpans = $util.Long.fromValue(object.rejectedSpans, false);
-                                    else if (typeof object.rejectedSpans === "string")
-                                        message.rejectedSpans = $parseInt(object.rejectedSpans, 10);
-                                    else if (typeof object.rejectedSpans === "number")
-                                        message.rejectedSpans = object.rejectedSpans;
-                                    else if (typeof object.rejectedSpans === "object")
-                                        message.rejectedSpans = new $util.LongBits(object.rejectedSpans.low >>> 0, object.rejectedSpans.high >>> 0).toNumber();
+                                if ($util.Long)
+                                    message.rejectedSpans = $util.Long.fromValue(object.rejectedSpans, false);
+                                else if (typeof object.rejectedSpans === "string")
+                                    message.rejectedSpans = parseInt(object.rejectedSpans, 10);
+                                else if (typeof object.rejectedSpans === "number")
+                                    message.rejectedSpans = object.rejectedSpans;
+                                else if (typeof object.rejectedSpans === "object")
+                                    message.rejectedSpans = new $util.LongBits(object.rejectedSpans.low >>> 0, object.rejectedSpans.high >>> 0).toNumber();
                             if (object.errorMessage != null)
-                                if (typeof object.errorMessage !== "string" || object.errorMessage.length)
-                                    message.errorMessage = $String(object.errorMessage);
+                                message.errorMessage = String(object.errorMessage);
                             return message;
                         };
 
@@ -700,30 +598,30 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @param {$protobuf.IConversionOptions} [options] Conversion options
                          * @returns {Object.<string,*>} Plain object
                          */
-                        ExportTracePartialSuccess.toObject = function (message, options, _depth) {
+                        ExportTracePartialSuccess.toObject = function toObject(message, options, q) {
                             if (!options)
                                 options = {};
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $util.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            let object = {};
+                            if (q === undefined)
+                                q = 0;
+                            if (q > $util.recursionLimit)
+                                throw Error("max depth exceeded");
+                            var object = {};
                             if (options.defaults) {
                                 if ($util.Long) {
-                                    let long = new $util.Long(0, 0, false);
-                                    object.rejectedSpans = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                                    var long = new $util.Long(0, 0, false);
+                                    object.rejectedSpans = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
                                 } else
-                                    object.rejectedSpans = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                                    object.rejectedSpans = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
                                 object.errorMessage = "";
                             }
-                            if (message.rejectedSpans != null && $Object.hasOwnProperty.call(message, "rejectedSpans"))
-                                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                                    object.rejectedSpans = typeof message.rejectedSpans === "number" ? $BigInt(message.rejectedSpans) : $util.Long.fromBits(message.rejectedSpans.low >>> 0, message.rejectedSpans.high >>> 0, false).toBigInt();
+                            if (message.rejectedSpans != null && Object.hasOwnProperty.call(message, "rejectedSpans"))
+                                if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                                    object.rejectedSpans = typeof message.rejectedSpans === "number" ? BigInt(message.rejectedSpans) : $util.Long.fromBits(message.rejectedSpans.low >>> 0, message.rejectedSpans.high >>> 0, false).toBigInt();
                                 else if (typeof message.rejectedSpans === "number")
-                                    object.rejectedSpans = options.longs === $String ? $String(message.rejectedSpans) : message.rejectedSpans;
+                                    object.rejectedSpans = options.longs === String ? String(message.rejectedSpans) : message.rejectedSpans;
                                 else
-                                    object.rejectedSpans = options.longs === $String ? $util.Long.prototype.toString.call(message.rejectedSpans) : options.longs === $Number ? new $util.LongBits(message.rejectedSpans.low >>> 0, message.rejectedSpans.high >>> 0).toNumber() : message.rejectedSpans;
-                            if (message.errorMessage != null && $Object.hasOwnProperty.call(message, "errorMessage"))
+                                    object.rejectedSpans = options.longs === String ? $util.Long.prototype.toString.call(message.rejectedSpans) : options.longs === Number ? new $util.LongBits(message.rejectedSpans.low >>> 0, message.rejectedSpans.high >>> 0).toNumber() : message.rejectedSpans;
+                            if (message.errorMessage != null && Object.hasOwnProperty.call(message, "errorMessage"))
                                 object.errorMessage = message.errorMessage;
                             return object;
                         };
@@ -735,8 +633,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @instance
                          * @returns {Object.<string,*>} JSON object
                          */
-                        ExportTracePartialSuccess.prototype.toJSON = function() {
-                            return ExportTracePartialSuccess.toObject(this, $protobuf.util.toJSONOptions);
+                        ExportTracePartialSuccess.prototype.toJSON = function toJSON() {
+                            return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                         };
 
                         return ExportTracePartialSuccess;
@@ -758,7 +656,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
              * @memberof opentelemetry.proto
              * @namespace
              */
-            const trace = {};
+            var trace = {};
 
             trace.v1 = (function() {
 
@@ -767,52 +665,36 @@ export const opentelemetry = $root.opentelemetry = (() => {
                  * @memberof opentelemetry.proto.trace
                  * @namespace
                  */
-                const v1 = {};
+                var v1 = {};
 
                 v1.TracesData = (function() {
 
                     /**
                      * Properties of a TracesData.
-                     * @typedef {Object} opentelemetry.proto.trace.v1.TracesData.$Properties
-                     * @property {Array.<opentelemetry.proto.trace.v1.ResourceSpans.$Properties>|null} [resourceSpans] TracesData resourceSpans
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                     */
-
-                    /**
-                     * Properties of a TracesData.
                      * @memberof opentelemetry.proto.trace.v1
                      * @interface ITracesData
-                     * @augments opentelemetry.proto.trace.v1.TracesData.$Properties
-                     * @deprecated Use opentelemetry.proto.trace.v1.TracesData.$Properties instead.
-                     */
-
-                    /**
-                     * Shape of a TracesData.
-                     * @typedef {{
-                     *   resourceSpans?: Array.<opentelemetry.proto.trace.v1.ResourceSpans.$Shape>|null;
-                     *   $unknowns?: Array.<Uint8Array>;
-                     * }} opentelemetry.proto.trace.v1.TracesData.$Shape
+                     * @property {Array.<opentelemetry.proto.trace.v1.IResourceSpans>|null} [resourceSpans] TracesData resourceSpans
                      */
 
                     /**
                      * Constructs a new TracesData.
                      * @memberof opentelemetry.proto.trace.v1
                      * @classdesc Represents a TracesData.
+                     * @implements ITracesData
                      * @constructor
-                     * @param {opentelemetry.proto.trace.v1.TracesData.$Properties=} [properties] Properties to set
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                     * @param {opentelemetry.proto.trace.v1.ITracesData=} [properties] Properties to set
                      */
-                    const TracesData = function (properties) {
+                    function TracesData(properties) {
                         this.resourceSpans = [];
                         if (properties)
-                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                 if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                     this[keys[i]] = properties[keys[i]];
-                    };
+                    }
 
                     /**
                      * TracesData resourceSpans.
-                     * @member {Array.<opentelemetry.proto.trace.v1.ResourceSpans.$Properties>} resourceSpans
+                     * @member {Array.<opentelemetry.proto.trace.v1.IResourceSpans>} resourceSpans
                      * @memberof opentelemetry.proto.trace.v1.TracesData
                      * @instance
                      */
@@ -823,14 +705,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function create
                      * @memberof opentelemetry.proto.trace.v1.TracesData
                      * @static
-                     * @param {opentelemetry.proto.trace.v1.TracesData.$Properties=} [properties] Properties to set
+                     * @param {opentelemetry.proto.trace.v1.ITracesData=} [properties] Properties to set
                      * @returns {opentelemetry.proto.trace.v1.TracesData} TracesData instance
-                     * @type {{
-                     *   (properties: opentelemetry.proto.trace.v1.TracesData.$Shape): opentelemetry.proto.trace.v1.TracesData & opentelemetry.proto.trace.v1.TracesData.$Shape;
-                     *   (properties?: opentelemetry.proto.trace.v1.TracesData.$Properties): opentelemetry.proto.trace.v1.TracesData;
-                     * }}
                      */
-                    TracesData.create = function(properties) {
+                    TracesData.create = function create(properties) {
                         return new TracesData(properties);
                     };
 
@@ -839,23 +717,20 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function encode
                      * @memberof opentelemetry.proto.trace.v1.TracesData
                      * @static
-                     * @param {opentelemetry.proto.trace.v1.TracesData.$Properties} message TracesData message or plain object to encode
+                     * @param {opentelemetry.proto.trace.v1.ITracesData} message TracesData message or plain object to encode
                      * @param {$protobuf.Writer} [writer] Writer to encode to
                      * @returns {$protobuf.Writer} Writer
                      */
-                    TracesData.encode = function (message, writer, _depth) {
+                    TracesData.encode = function encode(message, writer, q) {
                         if (!writer)
                             writer = $Writer.create();
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
                         if (message.resourceSpans != null && message.resourceSpans.length)
-                            for (let i = 0; i < message.resourceSpans.length; ++i)
-                                $root.opentelemetry.proto.trace.v1.ResourceSpans.encode(message.resourceSpans[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                            for (let i = 0; i < message.$unknowns.length; ++i)
-                                writer.raw(message.$unknowns[i]);
+                            for (var i = 0; i < message.resourceSpans.length; ++i)
+                                $root.opentelemetry.proto.trace.v1.ResourceSpans.encode(message.resourceSpans[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
                         return writer;
                     };
 
@@ -866,59 +741,49 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @static
                      * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                      * @param {number} [length] Message length if known beforehand
-                     * @returns {opentelemetry.proto.trace.v1.TracesData & opentelemetry.proto.trace.v1.TracesData.$Shape} TracesData
+                     * @returns {opentelemetry.proto.trace.v1.TracesData} TracesData
                      * @throws {Error} If the payload is not a reader or valid buffer
                      * @throws {$protobuf.util.ProtocolError} If required fields are missing
                      */
-                    TracesData.decode = function (reader, length, _end, _depth, _target) {
+                    TracesData.decode = function decode(reader, length, error, long) {
                         if (!(reader instanceof $Reader))
                             reader = $Reader.create(reader);
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $Reader.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let end, message;
-                        if (length === $undefined)
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $Reader.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var end, message;
+                        if (length === undefined)
                             end = reader.len;
                         else {
                             end = reader.pos + length;
                             if (end > reader.len)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             length = reader.len;
                             reader.len = end;
                         }
-                        message = _target || new $root.opentelemetry.proto.trace.v1.TracesData();
+                        message = new $root.opentelemetry.proto.trace.v1.TracesData();
                         while (reader.pos < end) {
-                            let start = reader.pos;
-                            let tag = reader.tag();
-                            if (tag === _end) {
-                                _end = $undefined;
+                            var tag = reader.uint32();
+                            if (tag === error)
                                 break;
-                            }
-                            let wireType = tag & 7;
-                            switch (tag >>>= 3) {
+                            switch (tag >>> 3) {
                             case 1: {
-                                    if (wireType !== 2)
-                                        break;
                                     if (!(message.resourceSpans && message.resourceSpans.length))
                                         message.resourceSpans = [];
-                                    message.resourceSpans.push($root.opentelemetry.proto.trace.v1.ResourceSpans.decode(reader, reader.size(), $undefined, _depth + 1));
-                                    continue;
+                                    message.resourceSpans.push($root.opentelemetry.proto.trace.v1.ResourceSpans.decode(reader, reader.uint32(), undefined, long + 1));
+                                    break;
                                 }
-                            }
-                            reader.skipType(wireType, _depth, tag);
-                            if (!reader.discardUnknown) {
-                                $util.makeProp(message, "$unknowns", false);
-                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            default:
+                                reader.skipType(tag & 7, long);
+                                break;
                             }
                         }
-                        if (length !== $undefined) {
+                        if (length !== undefined) {
                             if (reader.pos !== end)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             reader.len = length;
                         }
-                        if (_end !== $undefined)
-                            throw $Error("missing end group");
                         return message;
                     };
 
@@ -930,24 +795,24 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {Object.<string,*>} object Plain object
                      * @returns {opentelemetry.proto.trace.v1.TracesData} TracesData
                      */
-                    TracesData.fromObject = function (object, _depth) {
+                    TracesData.fromObject = function fromObject(object, long) {
                         if (object instanceof $root.opentelemetry.proto.trace.v1.TracesData)
                             return object;
                         if (!$util.isObject(object))
-                            throw $TypeError(".opentelemetry.proto.trace.v1.TracesData: object expected");
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let message = new $root.opentelemetry.proto.trace.v1.TracesData();
+                            throw TypeError(".opentelemetry.proto.trace.v1.TracesData: object expected");
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $util.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var message = new $root.opentelemetry.proto.trace.v1.TracesData();
                         if (object.resourceSpans) {
-                            if (!$Array.isArray(object.resourceSpans))
-                                throw $TypeError(".opentelemetry.proto.trace.v1.TracesData.resourceSpans: array expected");
-                            message.resourceSpans = $Array(object.resourceSpans.length);
-                            for (let i = 0; i < object.resourceSpans.length; ++i) {
+                            if (!Array.isArray(object.resourceSpans))
+                                throw TypeError(".opentelemetry.proto.trace.v1.TracesData.resourceSpans: array expected");
+                            message.resourceSpans = [];
+                            for (var i = 0; i < object.resourceSpans.length; ++i) {
                                 if (!$util.isObject(object.resourceSpans[i]))
-                                    throw $TypeError(".opentelemetry.proto.trace.v1.TracesData.resourceSpans: object expected");
-                                message.resourceSpans[i] = $root.opentelemetry.proto.trace.v1.ResourceSpans.fromObject(object.resourceSpans[i], _depth + 1);
+                                    throw TypeError(".opentelemetry.proto.trace.v1.TracesData.resourceSpans: object expected");
+                                message.resourceSpans[i] = $root.opentelemetry.proto.trace.v1.ResourceSpans.fromObject(object.resourceSpans[i], long + 1);
                             }
                         }
                         return message;
@@ -962,20 +827,20 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {$protobuf.IConversionOptions} [options] Conversion options
                      * @returns {Object.<string,*>} Plain object
                      */
-                    TracesData.toObject = function (message, options, _depth) {
+                    TracesData.toObject = function toObject(message, options, q) {
                         if (!options)
                             options = {};
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let object = {};
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        var object = {};
                         if (options.arrays || options.defaults)
                             object.resourceSpans = [];
                         if (message.resourceSpans && message.resourceSpans.length) {
-                            object.resourceSpans = $Array(message.resourceSpans.length);
-                            for (let j = 0; j < message.resourceSpans.length; ++j)
-                                object.resourceSpans[j] = $root.opentelemetry.proto.trace.v1.ResourceSpans.toObject(message.resourceSpans[j], options, _depth + 1);
+                            object.resourceSpans = [];
+                            for (var j = 0; j < message.resourceSpans.length; ++j)
+                                object.resourceSpans[j] = $root.opentelemetry.proto.trace.v1.ResourceSpans.toObject(message.resourceSpans[j], options, q + 1);
                         }
                         return object;
                     };
@@ -987,8 +852,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @instance
                      * @returns {Object.<string,*>} JSON object
                      */
-                    TracesData.prototype.toJSON = function() {
-                        return TracesData.toObject(this, $protobuf.util.toJSONOptions);
+                    TracesData.prototype.toJSON = function toJSON() {
+                        return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                     };
 
                     return TracesData;
@@ -998,50 +863,32 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * Properties of a ResourceSpans.
-                     * @typedef {Object} opentelemetry.proto.trace.v1.ResourceSpans.$Properties
-                     * @property {opentelemetry.proto.resource.v1.Resource.$Properties|null} [resource] ResourceSpans resource
-                     * @property {Array.<opentelemetry.proto.trace.v1.ScopeSpans.$Properties>|null} [scopeSpans] ResourceSpans scopeSpans
-                     * @property {string|null} [schemaUrl] ResourceSpans schemaUrl
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                     */
-
-                    /**
-                     * Properties of a ResourceSpans.
                      * @memberof opentelemetry.proto.trace.v1
                      * @interface IResourceSpans
-                     * @augments opentelemetry.proto.trace.v1.ResourceSpans.$Properties
-                     * @deprecated Use opentelemetry.proto.trace.v1.ResourceSpans.$Properties instead.
-                     */
-
-                    /**
-                     * Shape of a ResourceSpans.
-                     * @typedef {{
-                     *   resource?: opentelemetry.proto.resource.v1.Resource.$Shape|null;
-                     *   scopeSpans?: Array.<opentelemetry.proto.trace.v1.ScopeSpans.$Shape>|null;
-                     *   schemaUrl?: string|null;
-                     *   $unknowns?: Array.<Uint8Array>;
-                     * }} opentelemetry.proto.trace.v1.ResourceSpans.$Shape
+                     * @property {opentelemetry.proto.resource.v1.IResource|null} [resource] ResourceSpans resource
+                     * @property {Array.<opentelemetry.proto.trace.v1.IScopeSpans>|null} [scopeSpans] ResourceSpans scopeSpans
+                     * @property {string|null} [schemaUrl] ResourceSpans schemaUrl
                      */
 
                     /**
                      * Constructs a new ResourceSpans.
                      * @memberof opentelemetry.proto.trace.v1
                      * @classdesc Represents a ResourceSpans.
+                     * @implements IResourceSpans
                      * @constructor
-                     * @param {opentelemetry.proto.trace.v1.ResourceSpans.$Properties=} [properties] Properties to set
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                     * @param {opentelemetry.proto.trace.v1.IResourceSpans=} [properties] Properties to set
                      */
-                    const ResourceSpans = function (properties) {
+                    function ResourceSpans(properties) {
                         this.scopeSpans = [];
                         if (properties)
-                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                 if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                     this[keys[i]] = properties[keys[i]];
-                    };
+                    }
 
                     /**
                      * ResourceSpans resource.
-                     * @member {opentelemetry.proto.resource.v1.Resource.$Properties|null|undefined} resource
+                     * @member {opentelemetry.proto.resource.v1.IResource|null|undefined} resource
                      * @memberof opentelemetry.proto.trace.v1.ResourceSpans
                      * @instance
                      */
@@ -1049,7 +896,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * ResourceSpans scopeSpans.
-                     * @member {Array.<opentelemetry.proto.trace.v1.ScopeSpans.$Properties>} scopeSpans
+                     * @member {Array.<opentelemetry.proto.trace.v1.IScopeSpans>} scopeSpans
                      * @memberof opentelemetry.proto.trace.v1.ResourceSpans
                      * @instance
                      */
@@ -1068,14 +915,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function create
                      * @memberof opentelemetry.proto.trace.v1.ResourceSpans
                      * @static
-                     * @param {opentelemetry.proto.trace.v1.ResourceSpans.$Properties=} [properties] Properties to set
+                     * @param {opentelemetry.proto.trace.v1.IResourceSpans=} [properties] Properties to set
                      * @returns {opentelemetry.proto.trace.v1.ResourceSpans} ResourceSpans instance
-                     * @type {{
-                     *   (properties: opentelemetry.proto.trace.v1.ResourceSpans.$Shape): opentelemetry.proto.trace.v1.ResourceSpans & opentelemetry.proto.trace.v1.ResourceSpans.$Shape;
-                     *   (properties?: opentelemetry.proto.trace.v1.ResourceSpans.$Properties): opentelemetry.proto.trace.v1.ResourceSpans;
-                     * }}
                      */
-                    ResourceSpans.create = function(properties) {
+                    ResourceSpans.create = function create(properties) {
                         return new ResourceSpans(properties);
                     };
 
@@ -1084,27 +927,24 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function encode
                      * @memberof opentelemetry.proto.trace.v1.ResourceSpans
                      * @static
-                     * @param {opentelemetry.proto.trace.v1.ResourceSpans.$Properties} message ResourceSpans message or plain object to encode
+                     * @param {opentelemetry.proto.trace.v1.IResourceSpans} message ResourceSpans message or plain object to encode
                      * @param {$protobuf.Writer} [writer] Writer to encode to
                      * @returns {$protobuf.Writer} Writer
                      */
-                    ResourceSpans.encode = function (message, writer, _depth) {
+                    ResourceSpans.encode = function encode(message, writer, q) {
                         if (!writer)
                             writer = $Writer.create();
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        if (message.resource != null && $Object.hasOwnProperty.call(message, "resource"))
-                            $root.opentelemetry.proto.resource.v1.Resource.encode(message.resource, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        if (message.resource != null && Object.hasOwnProperty.call(message, "resource"))
+                            $root.opentelemetry.proto.resource.v1.Resource.encode(message.resource, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
                         if (message.scopeSpans != null && message.scopeSpans.length)
-                            for (let i = 0; i < message.scopeSpans.length; ++i)
-                                $root.opentelemetry.proto.trace.v1.ScopeSpans.encode(message.scopeSpans[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-                        if (message.schemaUrl != null && $Object.hasOwnProperty.call(message, "schemaUrl") && message.schemaUrl !== "")
+                            for (var i = 0; i < message.scopeSpans.length; ++i)
+                                $root.opentelemetry.proto.trace.v1.ScopeSpans.encode(message.scopeSpans[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                        if (message.schemaUrl != null && Object.hasOwnProperty.call(message, "schemaUrl"))
                             writer.uint32(/* id 3, wireType 2 =*/26).string(message.schemaUrl);
-                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                            for (let i = 0; i < message.$unknowns.length; ++i)
-                                writer.raw(message.$unknowns[i]);
                         return writer;
                     };
 
@@ -1115,74 +955,57 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @static
                      * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                      * @param {number} [length] Message length if known beforehand
-                     * @returns {opentelemetry.proto.trace.v1.ResourceSpans & opentelemetry.proto.trace.v1.ResourceSpans.$Shape} ResourceSpans
+                     * @returns {opentelemetry.proto.trace.v1.ResourceSpans} ResourceSpans
                      * @throws {Error} If the payload is not a reader or valid buffer
                      * @throws {$protobuf.util.ProtocolError} If required fields are missing
                      */
-                    ResourceSpans.decode = function (reader, length, _end, _depth, _target) {
+                    ResourceSpans.decode = function decode(reader, length, error, long) {
                         if (!(reader instanceof $Reader))
                             reader = $Reader.create(reader);
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $Reader.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let end, message, value;
-                        if (length === $undefined)
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $Reader.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var end, message;
+                        if (length === undefined)
                             end = reader.len;
                         else {
                             end = reader.pos + length;
                             if (end > reader.len)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             length = reader.len;
                             reader.len = end;
                         }
-                        message = _target || new $root.opentelemetry.proto.trace.v1.ResourceSpans();
+                        message = new $root.opentelemetry.proto.trace.v1.ResourceSpans();
                         while (reader.pos < end) {
-                            let start = reader.pos;
-                            let tag = reader.tag();
-                            if (tag === _end) {
-                                _end = $undefined;
+                            var tag = reader.uint32();
+                            if (tag === error)
                                 break;
-                            }
-                            let wireType = tag & 7;
-                            switch (tag >>>= 3) {
+                            switch (tag >>> 3) {
                             case 1: {
-                                    if (wireType !== 2)
-                                        break;
-                                    message.resource = $root.opentelemetry.proto.resource.v1.Resource.decode(reader, reader.size(), $undefined, _depth + 1, message.resource);
-                                    continue;
+                                    message.resource = $root.opentelemetry.proto.resource.v1.Resource.decode(reader, reader.uint32(), undefined, long + 1);
+                                    break;
                                 }
                             case 2: {
-                                    if (wireType !== 2)
-                                        break;
                                     if (!(message.scopeSpans && message.scopeSpans.length))
                                         message.scopeSpans = [];
-                                    message.scopeSpans.push($root.opentelemetry.proto.trace.v1.ScopeSpans.decode(reader, reader.size(), $undefined, _depth + 1));
-                                    continue;
+                                    message.scopeSpans.push($root.opentelemetry.proto.trace.v1.ScopeSpans.decode(reader, reader.uint32(), undefined, long + 1));
+                                    break;
                                 }
                             case 3: {
-                                    if (wireType !== 2)
-                                        break;
-                                    if ((value = reader.stringVerify()).length)
-                                        message.schemaUrl = value;
-                                    else
-                                        delete message.schemaUrl;
-                                    continue;
+                                    message.schemaUrl = reader.string();
+                                    break;
                                 }
-                            }
-                            reader.skipType(wireType, _depth, tag);
-                            if (!reader.discardUnknown) {
-                                $util.makeProp(message, "$unknowns", false);
-                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            default:
+                                reader.skipType(tag & 7, long);
+                                break;
                             }
                         }
-                        if (length !== $undefined) {
+                        if (length !== undefined) {
                             if (reader.pos !== end)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             reader.len = length;
                         }
-                        if (_end !== $undefined)
-                            throw $Error("missing end group");
                         return message;
                     };
 
@@ -1194,34 +1017,33 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {Object.<string,*>} object Plain object
                      * @returns {opentelemetry.proto.trace.v1.ResourceSpans} ResourceSpans
                      */
-                    ResourceSpans.fromObject = function (object, _depth) {
+                    ResourceSpans.fromObject = function fromObject(object, long) {
                         if (object instanceof $root.opentelemetry.proto.trace.v1.ResourceSpans)
                             return object;
                         if (!$util.isObject(object))
-                            throw $TypeError(".opentelemetry.proto.trace.v1.ResourceSpans: object expected");
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let message = new $root.opentelemetry.proto.trace.v1.ResourceSpans();
+                            throw TypeError(".opentelemetry.proto.trace.v1.ResourceSpans: object expected");
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $util.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var message = new $root.opentelemetry.proto.trace.v1.ResourceSpans();
                         if (object.resource != null) {
                             if (!$util.isObject(object.resource))
-                                throw $TypeError(".opentelemetry.proto.trace.v1.ResourceSpans.resource: object expected");
-                            message.resource = $root.opentelemetry.proto.resource.v1.Resource.fromObject(object.resource, _depth + 1);
+                                throw TypeError(".opentelemetry.proto.trace.v1.ResourceSpans.resource: object expected");
+                            message.resource = $root.opentelemetry.proto.resource.v1.Resource.fromObject(object.resource, long + 1);
                         }
                         if (object.scopeSpans) {
-                            if (!$Array.isArray(object.scopeSpans))
-                                throw $TypeError(".opentelemetry.proto.trace.v1.ResourceSpans.scopeSpans: array expected");
-                            message.scopeSpans = $Array(object.scopeSpans.length);
-                            for (let i = 0; i < object.scopeSpans.length; ++i) {
+                            if (!Array.isArray(object.scopeSpans))
+                                throw TypeError(".opentelemetry.proto.trace.v1.ResourceSpans.scopeSpans: array expected");
+                            message.scopeSpans = [];
+                            for (var i = 0; i < object.scopeSpans.length; ++i) {
                                 if (!$util.isObject(object.scopeSpans[i]))
-                                    throw $TypeError(".opentelemetry.proto.trace.v1.ResourceSpans.scopeSpans: object expected");
-                                message.scopeSpans[i] = $root.opentelemetry.proto.trace.v1.ScopeSpans.fromObject(object.scopeSpans[i], _depth + 1);
+                                    throw TypeError(".opentelemetry.proto.trace.v1.ResourceSpans.scopeSpans: object expected");
+                                message.scopeSpans[i] = $root.opentelemetry.proto.trace.v1.ScopeSpans.fromObject(object.scopeSpans[i], long + 1);
                             }
                         }
                         if (object.schemaUrl != null)
-                            if (typeof object.schemaUrl !== "string" || object.schemaUrl.length)
-                                message.schemaUrl = $String(object.schemaUrl);
+                            message.schemaUrl = String(object.schemaUrl);
                         return message;
                     };
 
@@ -1234,28 +1056,28 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {$protobuf.IConversionOptions} [options] Conversion options
                      * @returns {Object.<string,*>} Plain object
                      */
-                    ResourceSpans.toObject = function (message, options, _depth) {
+                    ResourceSpans.toObject = function toObject(message, options, q) {
                         if (!options)
                             options = {};
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let object = {};
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        var object = {};
                         if (options.arrays || options.defaults)
                             object.scopeSpans = [];
                         if (options.defaults) {
                             object.resource = null;
                             object.schemaUrl = "";
                         }
-                        if (message.resource != null && $Object.hasOwnProperty.call(message, "resource"))
-                            object.resource = $root.opentelemetry.proto.resource.v1.Resource.toObject(message.resource, options, _depth + 1);
+                        if (message.resource != null && Object.hasOwnProperty.call(message, "resource"))
+                            object.resource = $root.opentelemetry.proto.resource.v1.Resource.toObject(message.resource, options, q + 1);
                         if (message.scopeSpans && message.scopeSpans.length) {
-                            object.scopeSpans = $Array(message.scopeSpans.length);
-                            for (let j = 0; j < message.scopeSpans.length; ++j)
-                                object.scopeSpans[j] = $root.opentelemetry.proto.trace.v1.ScopeSpans.toObject(message.scopeSpans[j], options, _depth + 1);
+                            object.scopeSpans = [];
+                            for (var j = 0; j < message.scopeSpans.length; ++j)
+                                object.scopeSpans[j] = $root.opentelemetry.proto.trace.v1.ScopeSpans.toObject(message.scopeSpans[j], options, q + 1);
                         }
-                        if (message.schemaUrl != null && $Object.hasOwnProperty.call(message, "schemaUrl"))
+                        if (message.schemaUrl != null && Object.hasOwnProperty.call(message, "schemaUrl"))
                             object.schemaUrl = message.schemaUrl;
                         return object;
                     };
@@ -1267,8 +1089,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @instance
                      * @returns {Object.<string,*>} JSON object
                      */
-                    ResourceSpans.prototype.toJSON = function() {
-                        return ResourceSpans.toObject(this, $protobuf.util.toJSONOptions);
+                    ResourceSpans.prototype.toJSON = function toJSON() {
+                        return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                     };
 
                     return ResourceSpans;
@@ -1278,50 +1100,32 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * Properties of a ScopeSpans.
-                     * @typedef {Object} opentelemetry.proto.trace.v1.ScopeSpans.$Properties
-                     * @property {opentelemetry.proto.common.v1.InstrumentationScope.$Properties|null} [scope] ScopeSpans scope
-                     * @property {Array.<opentelemetry.proto.trace.v1.Span.$Properties>|null} [spans] ScopeSpans spans
-                     * @property {string|null} [schemaUrl] ScopeSpans schemaUrl
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                     */
-
-                    /**
-                     * Properties of a ScopeSpans.
                      * @memberof opentelemetry.proto.trace.v1
                      * @interface IScopeSpans
-                     * @augments opentelemetry.proto.trace.v1.ScopeSpans.$Properties
-                     * @deprecated Use opentelemetry.proto.trace.v1.ScopeSpans.$Properties instead.
-                     */
-
-                    /**
-                     * Shape of a ScopeSpans.
-                     * @typedef {{
-                     *   scope?: opentelemetry.proto.common.v1.InstrumentationScope.$Shape|null;
-                     *   spans?: Array.<opentelemetry.proto.trace.v1.Span.$Shape>|null;
-                     *   schemaUrl?: string|null;
-                     *   $unknowns?: Array.<Uint8Array>;
-                     * }} opentelemetry.proto.trace.v1.ScopeSpans.$Shape
+                     * @property {opentelemetry.proto.common.v1.IInstrumentationScope|null} [scope] ScopeSpans scope
+                     * @property {Array.<opentelemetry.proto.trace.v1.ISpan>|null} [spans] ScopeSpans spans
+                     * @property {string|null} [schemaUrl] ScopeSpans schemaUrl
                      */
 
                     /**
                      * Constructs a new ScopeSpans.
                      * @memberof opentelemetry.proto.trace.v1
                      * @classdesc Represents a ScopeSpans.
+                     * @implements IScopeSpans
                      * @constructor
-                     * @param {opentelemetry.proto.trace.v1.ScopeSpans.$Properties=} [properties] Properties to set
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                     * @param {opentelemetry.proto.trace.v1.IScopeSpans=} [properties] Properties to set
                      */
-                    const ScopeSpans = function (properties) {
+                    function ScopeSpans(properties) {
                         this.spans = [];
                         if (properties)
-                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                 if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                     this[keys[i]] = properties[keys[i]];
-                    };
+                    }
 
                     /**
                      * ScopeSpans scope.
-                     * @member {opentelemetry.proto.common.v1.InstrumentationScope.$Properties|null|undefined} scope
+                     * @member {opentelemetry.proto.common.v1.IInstrumentationScope|null|undefined} scope
                      * @memberof opentelemetry.proto.trace.v1.ScopeSpans
                      * @instance
                      */
@@ -1329,7 +1133,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * ScopeSpans spans.
-                     * @member {Array.<opentelemetry.proto.trace.v1.Span.$Properties>} spans
+                     * @member {Array.<opentelemetry.proto.trace.v1.ISpan>} spans
                      * @memberof opentelemetry.proto.trace.v1.ScopeSpans
                      * @instance
                      */
@@ -1348,14 +1152,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function create
                      * @memberof opentelemetry.proto.trace.v1.ScopeSpans
                      * @static
-                     * @param {opentelemetry.proto.trace.v1.ScopeSpans.$Properties=} [properties] Properties to set
+                     * @param {opentelemetry.proto.trace.v1.IScopeSpans=} [properties] Properties to set
                      * @returns {opentelemetry.proto.trace.v1.ScopeSpans} ScopeSpans instance
-                     * @type {{
-                     *   (properties: opentelemetry.proto.trace.v1.ScopeSpans.$Shape): opentelemetry.proto.trace.v1.ScopeSpans & opentelemetry.proto.trace.v1.ScopeSpans.$Shape;
-                     *   (properties?: opentelemetry.proto.trace.v1.ScopeSpans.$Properties): opentelemetry.proto.trace.v1.ScopeSpans;
-                     * }}
                      */
-                    ScopeSpans.create = function(properties) {
+                    ScopeSpans.create = function create(properties) {
                         return new ScopeSpans(properties);
                     };
 
@@ -1364,27 +1164,24 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function encode
                      * @memberof opentelemetry.proto.trace.v1.ScopeSpans
                      * @static
-                     * @param {opentelemetry.proto.trace.v1.ScopeSpans.$Properties} message ScopeSpans message or plain object to encode
+                     * @param {opentelemetry.proto.trace.v1.IScopeSpans} message ScopeSpans message or plain object to encode
                      * @param {$protobuf.Writer} [writer] Writer to encode to
                      * @returns {$protobuf.Writer} Writer
                      */
-                    ScopeSpans.encode = function (message, writer, _depth) {
+                    ScopeSpans.encode = function encode(message, writer, q) {
                         if (!writer)
                             writer = $Writer.create();
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        if (message.scope != null && $Object.hasOwnProperty.call(message, "scope"))
-                            $root.opentelemetry.proto.common.v1.InstrumentationScope.encode(message.scope, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        if (message.scope != null && Object.hasOwnProperty.call(message, "scope"))
+                            $root.opentelemetry.proto.common.v1.InstrumentationScope.encode(message.scope, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
                         if (message.spans != null && message.spans.length)
-                            for (let i = 0; i < message.spans.length; ++i)
-                                $root.opentelemetry.proto.trace.v1.Span.encode(message.spans[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-                        if (message.schemaUrl != null && $Object.hasOwnProperty.call(message, "schemaUrl") && message.schemaUrl !== "")
+                            for (var i = 0; i < message.spans.length; ++i)
+                                $root.opentelemetry.proto.trace.v1.Span.encode(message.spans[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                        if (message.schemaUrl != null && Object.hasOwnProperty.call(message, "schemaUrl"))
                             writer.uint32(/* id 3, wireType 2 =*/26).string(message.schemaUrl);
-                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                            for (let i = 0; i < message.$unknowns.length; ++i)
-                                writer.raw(message.$unknowns[i]);
                         return writer;
                     };
 
@@ -1395,74 +1192,57 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @static
                      * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                      * @param {number} [length] Message length if known beforehand
-                     * @returns {opentelemetry.proto.trace.v1.ScopeSpans & opentelemetry.proto.trace.v1.ScopeSpans.$Shape} ScopeSpans
+                     * @returns {opentelemetry.proto.trace.v1.ScopeSpans} ScopeSpans
                      * @throws {Error} If the payload is not a reader or valid buffer
                      * @throws {$protobuf.util.ProtocolError} If required fields are missing
                      */
-                    ScopeSpans.decode = function (reader, length, _end, _depth, _target) {
+                    ScopeSpans.decode = function decode(reader, length, error, long) {
                         if (!(reader instanceof $Reader))
                             reader = $Reader.create(reader);
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $Reader.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let end, message, value;
-                        if (length === $undefined)
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $Reader.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var end, message;
+                        if (length === undefined)
                             end = reader.len;
                         else {
                             end = reader.pos + length;
                             if (end > reader.len)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             length = reader.len;
                             reader.len = end;
                         }
-                        message = _target || new $root.opentelemetry.proto.trace.v1.ScopeSpans();
+                        message = new $root.opentelemetry.proto.trace.v1.ScopeSpans();
                         while (reader.pos < end) {
-                            let start = reader.pos;
-                            let tag = reader.tag();
-                            if (tag === _end) {
-                                _end = $undefined;
+                            var tag = reader.uint32();
+                            if (tag === error)
                                 break;
-                            }
-                            let wireType = tag & 7;
-                            switch (tag >>>= 3) {
+                            switch (tag >>> 3) {
                             case 1: {
-                                    if (wireType !== 2)
-                                        break;
-                                    message.scope = $root.opentelemetry.proto.common.v1.InstrumentationScope.decode(reader, reader.size(), $undefined, _depth + 1, message.scope);
-                                    continue;
+                                    message.scope = $root.opentelemetry.proto.common.v1.InstrumentationScope.decode(reader, reader.uint32(), undefined, long + 1);
+                                    break;
                                 }
                             case 2: {
-                                    if (wireType !== 2)
-                                        break;
                                     if (!(message.spans && message.spans.length))
                                         message.spans = [];
-                                    message.spans.push($root.opentelemetry.proto.trace.v1.Span.decode(reader, reader.size(), $undefined, _depth + 1));
-                                    continue;
+                                    message.spans.push($root.opentelemetry.proto.trace.v1.Span.decode(reader, reader.uint32(), undefined, long + 1));
+                                    break;
                                 }
                             case 3: {
-                                    if (wireType !== 2)
-                                        break;
-                                    if ((value = reader.stringVerify()).length)
-                                        message.schemaUrl = value;
-                                    else
-                                        delete message.schemaUrl;
-                                    continue;
+                                    message.schemaUrl = reader.string();
+                                    break;
                                 }
-                            }
-                            reader.skipType(wireType, _depth, tag);
-                            if (!reader.discardUnknown) {
-                                $util.makeProp(message, "$unknowns", false);
-                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            default:
+                                reader.skipType(tag & 7, long);
+                                break;
                             }
                         }
-                        if (length !== $undefined) {
+                        if (length !== undefined) {
                             if (reader.pos !== end)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             reader.len = length;
                         }
-                        if (_end !== $undefined)
-                            throw $Error("missing end group");
                         return message;
                     };
 
@@ -1474,34 +1254,33 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {Object.<string,*>} object Plain object
                      * @returns {opentelemetry.proto.trace.v1.ScopeSpans} ScopeSpans
                      */
-                    ScopeSpans.fromObject = function (object, _depth) {
+                    ScopeSpans.fromObject = function fromObject(object, long) {
                         if (object instanceof $root.opentelemetry.proto.trace.v1.ScopeSpans)
                             return object;
                         if (!$util.isObject(object))
-                            throw $TypeError(".opentelemetry.proto.trace.v1.ScopeSpans: object expected");
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let message = new $root.opentelemetry.proto.trace.v1.ScopeSpans();
+                            throw TypeError(".opentelemetry.proto.trace.v1.ScopeSpans: object expected");
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $util.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var message = new $root.opentelemetry.proto.trace.v1.ScopeSpans();
                         if (object.scope != null) {
                             if (!$util.isObject(object.scope))
-                                throw $TypeError(".opentelemetry.proto.trace.v1.ScopeSpans.scope: object expected");
-                            message.scope = $root.opentelemetry.proto.common.v1.InstrumentationScope.fromObject(object.scope, _depth + 1);
+                                throw TypeError(".opentelemetry.proto.trace.v1.ScopeSpans.scope: object expected");
+                            message.scope = $root.opentelemetry.proto.common.v1.InstrumentationScope.fromObject(object.scope, long + 1);
                         }
                         if (object.spans) {
-                            if (!$Array.isArray(object.spans))
-                                throw $TypeError(".opentelemetry.proto.trace.v1.ScopeSpans.spans: array expected");
-                            message.spans = $Array(object.spans.length);
-                            for (let i = 0; i < object.spans.length; ++i) {
+                            if (!Array.isArray(object.spans))
+                                throw TypeError(".opentelemetry.proto.trace.v1.ScopeSpans.spans: array expected");
+                            message.spans = [];
+                            for (var i = 0; i < object.spans.length; ++i) {
                                 if (!$util.isObject(object.spans[i]))
-                                    throw $TypeError(".opentelemetry.proto.trace.v1.ScopeSpans.spans: object expected");
-                                message.spans[i] = $root.opentelemetry.proto.trace.v1.Span.fromObject(object.spans[i], _depth + 1);
+                                    throw TypeError(".opentelemetry.proto.trace.v1.ScopeSpans.spans: object expected");
+                                message.spans[i] = $root.opentelemetry.proto.trace.v1.Span.fromObject(object.spans[i], long + 1);
                             }
                         }
                         if (object.schemaUrl != null)
-                            if (typeof object.schemaUrl !== "string" || object.schemaUrl.length)
-                                message.schemaUrl = $String(object.schemaUrl);
+                            message.schemaUrl = String(object.schemaUrl);
                         return message;
                     };
 
@@ -1514,28 +1293,28 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {$protobuf.IConversionOptions} [options] Conversion options
                      * @returns {Object.<string,*>} Plain object
                      */
-                    ScopeSpans.toObject = function (message, options, _depth) {
+                    ScopeSpans.toObject = function toObject(message, options, q) {
                         if (!options)
                             options = {};
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let object = {};
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        var object = {};
                         if (options.arrays || options.defaults)
                             object.spans = [];
                         if (options.defaults) {
                             object.scope = null;
                             object.schemaUrl = "";
                         }
-                        if (message.scope != null && $Object.hasOwnProperty.call(message, "scope"))
-                            object.scope = $root.opentelemetry.proto.common.v1.InstrumentationScope.toObject(message.scope, options, _depth + 1);
+                        if (message.scope != null && Object.hasOwnProperty.call(message, "scope"))
+                            object.scope = $root.opentelemetry.proto.common.v1.InstrumentationScope.toObject(message.scope, options, q + 1);
                         if (message.spans && message.spans.length) {
-                            object.spans = $Array(message.spans.length);
-                            for (let j = 0; j < message.spans.length; ++j)
-                                object.spans[j] = $root.opentelemetry.proto.trace.v1.Span.toObject(message.spans[j], options, _depth + 1);
+                            object.spans = [];
+                            for (var j = 0; j < message.spans.length; ++j)
+                                object.spans[j] = $root.opentelemetry.proto.trace.v1.Span.toObject(message.spans[j], options, q + 1);
                         }
-                        if (message.schemaUrl != null && $Object.hasOwnProperty.call(message, "schemaUrl"))
+                        if (message.schemaUrl != null && Object.hasOwnProperty.call(message, "schemaUrl"))
                             object.schemaUrl = message.schemaUrl;
                         return object;
                     };
@@ -1547,8 +1326,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @instance
                      * @returns {Object.<string,*>} JSON object
                      */
-                    ScopeSpans.prototype.toJSON = function() {
-                        return ScopeSpans.toObject(this, $protobuf.util.toJSONOptions);
+                    ScopeSpans.prototype.toJSON = function toJSON() {
+                        return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                     };
 
                     return ScopeSpans;
@@ -1558,7 +1337,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * Properties of a Span.
-                     * @typedef {Object} opentelemetry.proto.trace.v1.Span.$Properties
+                     * @memberof opentelemetry.proto.trace.v1
+                     * @interface ISpan
                      * @property {Uint8Array|null} [traceId] Span traceId
                      * @property {Uint8Array|null} [spanId] Span spanId
                      * @property {string|null} [traceState] Span traceState
@@ -1568,64 +1348,32 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @property {opentelemetry.proto.trace.v1.Span.SpanKind|null} [kind] Span kind
                      * @property {number|Long|null} [startTimeUnixNano] Span startTimeUnixNano
                      * @property {number|Long|null} [endTimeUnixNano] Span endTimeUnixNano
-                     * @property {Array.<opentelemetry.proto.common.v1.KeyValue.$Properties>|null} [attributes] Span attributes
+                     * @property {Array.<opentelemetry.proto.common.v1.IKeyValue>|null} [attributes] Span attributes
                      * @property {number|null} [droppedAttributesCount] Span droppedAttributesCount
-                     * @property {Array.<opentelemetry.proto.trace.v1.Span.Event.$Properties>|null} [events] Span events
+                     * @property {Array.<opentelemetry.proto.trace.v1.Span.IEvent>|null} [events] Span events
                      * @property {number|null} [droppedEventsCount] Span droppedEventsCount
-                     * @property {Array.<opentelemetry.proto.trace.v1.Span.Link.$Properties>|null} [links] Span links
+                     * @property {Array.<opentelemetry.proto.trace.v1.Span.ILink>|null} [links] Span links
                      * @property {number|null} [droppedLinksCount] Span droppedLinksCount
-                     * @property {opentelemetry.proto.trace.v1.Status.$Properties|null} [status] Span status
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                     */
-
-                    /**
-                     * Properties of a Span.
-                     * @memberof opentelemetry.proto.trace.v1
-                     * @interface ISpan
-                     * @augments opentelemetry.proto.trace.v1.Span.$Properties
-                     * @deprecated Use opentelemetry.proto.trace.v1.Span.$Properties instead.
-                     */
-
-                    /**
-                     * Shape of a Span.
-                     * @typedef {{
-                     *   traceId?: Uint8Array|null;
-                     *   spanId?: Uint8Array|null;
-                     *   traceState?: string|null;
-                     *   parentSpanId?: Uint8Array|null;
-                     *   flags?: number|null;
-                     *   name?: string|null;
-                     *   kind?: opentelemetry.proto.trace.v1.Span.SpanKind|null;
-                     *   startTimeUnixNano?: number|Long|null;
-                     *   endTimeUnixNano?: number|Long|null;
-                     *   attributes?: Array.<opentelemetry.proto.common.v1.KeyValue.$Shape>|null;
-                     *   droppedAttributesCount?: number|null;
-                     *   events?: Array.<opentelemetry.proto.trace.v1.Span.Event.$Shape>|null;
-                     *   droppedEventsCount?: number|null;
-                     *   links?: Array.<opentelemetry.proto.trace.v1.Span.Link.$Shape>|null;
-                     *   droppedLinksCount?: number|null;
-                     *   status?: opentelemetry.proto.trace.v1.Status.$Shape|null;
-                     *   $unknowns?: Array.<Uint8Array>;
-                     * }} opentelemetry.proto.trace.v1.Span.$Shape
+                     * @property {opentelemetry.proto.trace.v1.IStatus|null} [status] Span status
                      */
 
                     /**
                      * Constructs a new Span.
                      * @memberof opentelemetry.proto.trace.v1
                      * @classdesc Represents a Span.
+                     * @implements ISpan
                      * @constructor
-                     * @param {opentelemetry.proto.trace.v1.Span.$Properties=} [properties] Properties to set
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                     * @param {opentelemetry.proto.trace.v1.ISpan=} [properties] Properties to set
                      */
-                    const Span = function (properties) {
+                    function Span(properties) {
                         this.attributes = [];
                         this.events = [];
                         this.links = [];
                         if (properties)
-                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                 if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                     this[keys[i]] = properties[keys[i]];
-                    };
+                    }
 
                     /**
                      * Span traceId.
@@ -1701,7 +1449,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * Span attributes.
-                     * @member {Array.<opentelemetry.proto.common.v1.KeyValue.$Properties>} attributes
+                     * @member {Array.<opentelemetry.proto.common.v1.IKeyValue>} attributes
                      * @memberof opentelemetry.proto.trace.v1.Span
                      * @instance
                      */
@@ -1717,7 +1465,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * Span events.
-                     * @member {Array.<opentelemetry.proto.trace.v1.Span.Event.$Properties>} events
+                     * @member {Array.<opentelemetry.proto.trace.v1.Span.IEvent>} events
                      * @memberof opentelemetry.proto.trace.v1.Span
                      * @instance
                      */
@@ -1733,7 +1481,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * Span links.
-                     * @member {Array.<opentelemetry.proto.trace.v1.Span.Link.$Properties>} links
+                     * @member {Array.<opentelemetry.proto.trace.v1.Span.ILink>} links
                      * @memberof opentelemetry.proto.trace.v1.Span
                      * @instance
                      */
@@ -1749,7 +1497,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * Span status.
-                     * @member {opentelemetry.proto.trace.v1.Status.$Properties|null|undefined} status
+                     * @member {opentelemetry.proto.trace.v1.IStatus|null|undefined} status
                      * @memberof opentelemetry.proto.trace.v1.Span
                      * @instance
                      */
@@ -1760,14 +1508,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function create
                      * @memberof opentelemetry.proto.trace.v1.Span
                      * @static
-                     * @param {opentelemetry.proto.trace.v1.Span.$Properties=} [properties] Properties to set
+                     * @param {opentelemetry.proto.trace.v1.ISpan=} [properties] Properties to set
                      * @returns {opentelemetry.proto.trace.v1.Span} Span instance
-                     * @type {{
-                     *   (properties: opentelemetry.proto.trace.v1.Span.$Shape): opentelemetry.proto.trace.v1.Span & opentelemetry.proto.trace.v1.Span.$Shape;
-                     *   (properties?: opentelemetry.proto.trace.v1.Span.$Properties): opentelemetry.proto.trace.v1.Span;
-                     * }}
                      */
-                    Span.create = function(properties) {
+                    Span.create = function create(properties) {
                         return new Span(properties);
                     };
 
@@ -1776,55 +1520,52 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function encode
                      * @memberof opentelemetry.proto.trace.v1.Span
                      * @static
-                     * @param {opentelemetry.proto.trace.v1.Span.$Properties} message Span message or plain object to encode
+                     * @param {opentelemetry.proto.trace.v1.ISpan} message Span message or plain object to encode
                      * @param {$protobuf.Writer} [writer] Writer to encode to
                      * @returns {$protobuf.Writer} Writer
                      */
-                    Span.encode = function (message, writer, _depth) {
+                    Span.encode = function encode(message, writer, q) {
                         if (!writer)
                             writer = $Writer.create();
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        if (message.traceId != null && $Object.hasOwnProperty.call(message, "traceId") && message.traceId.length)
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        if (message.traceId != null && Object.hasOwnProperty.call(message, "traceId"))
                             writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.traceId);
-                        if (message.spanId != null && $Object.hasOwnProperty.call(message, "spanId") && message.spanId.length)
+                        if (message.spanId != null && Object.hasOwnProperty.call(message, "spanId"))
                             writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.spanId);
-                        if (message.traceState != null && $Object.hasOwnProperty.call(message, "traceState") && message.traceState !== "")
+                        if (message.traceState != null && Object.hasOwnProperty.call(message, "traceState"))
                             writer.uint32(/* id 3, wireType 2 =*/26).string(message.traceState);
-                        if (message.parentSpanId != null && $Object.hasOwnProperty.call(message, "parentSpanId") && message.parentSpanId.length)
+                        if (message.parentSpanId != null && Object.hasOwnProperty.call(message, "parentSpanId"))
                             writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.parentSpanId);
-                        if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                        if (message.name != null && Object.hasOwnProperty.call(message, "name"))
                             writer.uint32(/* id 5, wireType 2 =*/42).string(message.name);
-                        if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
+                        if (message.kind != null && Object.hasOwnProperty.call(message, "kind"))
                             writer.uint32(/* id 6, wireType 0 =*/48).int32(message.kind);
-                        if (message.startTimeUnixNano != null && $Object.hasOwnProperty.call(message, "startTimeUnixNano") && (typeof message.startTimeUnixNano === "object" ? message.startTimeUnixNano.low || message.startTimeUnixNano.high : message.startTimeUnixNano !== 0))
+                        if (message.startTimeUnixNano != null && Object.hasOwnProperty.call(message, "startTimeUnixNano"))
                             writer.uint32(/* id 7, wireType 1 =*/57).fixed64(message.startTimeUnixNano);
-                        if (message.endTimeUnixNano != null && $Object.hasOwnProperty.call(message, "endTimeUnixNano") && (typeof message.endTimeUnixNano === "object" ? message.endTimeUnixNano.low || message.endTimeUnixNano.high : message.endTimeUnixNano !== 0))
+                        if (message.endTimeUnixNano != null && Object.hasOwnProperty.call(message, "endTimeUnixNano"))
                             writer.uint32(/* id 8, wireType 1 =*/65).fixed64(message.endTimeUnixNano);
                         if (message.attributes != null && message.attributes.length)
-                            for (let i = 0; i < message.attributes.length; ++i)
-                                $root.opentelemetry.proto.common.v1.KeyValue.encode(message.attributes[i], writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
-                        if (message.droppedAttributesCount != null && $Object.hasOwnProperty.call(message, "droppedAttributesCount") && message.droppedAttributesCount !== 0)
+                            for (var i = 0; i < message.attributes.length; ++i)
+                                $root.opentelemetry.proto.common.v1.KeyValue.encode(message.attributes[i], writer.uint32(/* id 9, wireType 2 =*/74).fork(), q + 1).ldelim();
+                        if (message.droppedAttributesCount != null && Object.hasOwnProperty.call(message, "droppedAttributesCount"))
                             writer.uint32(/* id 10, wireType 0 =*/80).uint32(message.droppedAttributesCount);
                         if (message.events != null && message.events.length)
-                            for (let i = 0; i < message.events.length; ++i)
-                                $root.opentelemetry.proto.trace.v1.Span.Event.encode(message.events[i], writer.uint32(/* id 11, wireType 2 =*/90).fork(), _depth + 1).ldelim();
-                        if (message.droppedEventsCount != null && $Object.hasOwnProperty.call(message, "droppedEventsCount") && message.droppedEventsCount !== 0)
+                            for (var i = 0; i < message.events.length; ++i)
+                                $root.opentelemetry.proto.trace.v1.Span.Event.encode(message.events[i], writer.uint32(/* id 11, wireType 2 =*/90).fork(), q + 1).ldelim();
+                        if (message.droppedEventsCount != null && Object.hasOwnProperty.call(message, "droppedEventsCount"))
                             writer.uint32(/* id 12, wireType 0 =*/96).uint32(message.droppedEventsCount);
                         if (message.links != null && message.links.length)
-                            for (let i = 0; i < message.links.length; ++i)
-                                $root.opentelemetry.proto.trace.v1.Span.Link.encode(message.links[i], writer.uint32(/* id 13, wireType 2 =*/106).fork(), _depth + 1).ldelim();
-                        if (message.droppedLinksCount != null && $Object.hasOwnProperty.call(message, "droppedLinksCount") && message.droppedLinksCount !== 0)
+                            for (var i = 0; i < message.links.length; ++i)
+                                $root.opentelemetry.proto.trace.v1.Span.Link.encode(message.links[i], writer.uint32(/* id 13, wireType 2 =*/106).fork(), q + 1).ldelim();
+                        if (message.droppedLinksCount != null && Object.hasOwnProperty.call(message, "droppedLinksCount"))
                             writer.uint32(/* id 14, wireType 0 =*/112).uint32(message.droppedLinksCount);
-                        if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
-                            $root.opentelemetry.proto.trace.v1.Status.encode(message.status, writer.uint32(/* id 15, wireType 2 =*/122).fork(), _depth + 1).ldelim();
-                        if (message.flags != null && $Object.hasOwnProperty.call(message, "flags") && message.flags !== 0)
+                        if (message.status != null && Object.hasOwnProperty.call(message, "status"))
+                            $root.opentelemetry.proto.trace.v1.Status.encode(message.status, writer.uint32(/* id 15, wireType 2 =*/122).fork(), q + 1).ldelim();
+                        if (message.flags != null && Object.hasOwnProperty.call(message, "flags"))
                             writer.uint32(/* id 16, wireType 5 =*/133).fixed32(message.flags);
-                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                            for (let i = 0; i < message.$unknowns.length; ++i)
-                                writer.raw(message.$unknowns[i]);
                         return writer;
                     };
 
@@ -1835,189 +1576,113 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @static
                      * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                      * @param {number} [length] Message length if known beforehand
-                     * @returns {opentelemetry.proto.trace.v1.Span & opentelemetry.proto.trace.v1.Span.$Shape} Span
+                     * @returns {opentelemetry.proto.trace.v1.Span} Span
                      * @throws {Error} If the payload is not a reader or valid buffer
                      * @throws {$protobuf.util.ProtocolError} If required fields are missing
                      */
-                    Span.decode = function (reader, length, _end, _depth, _target) {
+                    Span.decode = function decode(reader, length, error, long) {
                         if (!(reader instanceof $Reader))
                             reader = $Reader.create(reader);
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $Reader.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let end, message, value;
-                        if (length === $undefined)
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $Reader.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var end, message;
+                        if (length === undefined)
                             end = reader.len;
                         else {
                             end = reader.pos + length;
                             if (end > reader.len)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             length = reader.len;
                             reader.len = end;
                         }
-                        message = _target || new $root.opentelemetry.proto.trace.v1.Span();
+                        message = new $root.opentelemetry.proto.trace.v1.Span();
                         while (reader.pos < end) {
-                            let start = reader.pos;
-                            let tag = reader.tag();
-                            if (tag === _end) {
-                                _end = $undefined;
+                            var tag = reader.uint32();
+                            if (tag === error)
                                 break;
-                            }
-                            let wireType = tag & 7;
-                            switch (tag >>>= 3) {
+                            switch (tag >>> 3) {
                             case 1: {
-                                    if (wireType !== 2)
-                                        break;
-                                    if ((value = reader.bytes()).length)
-                                        message.traceId = value;
-                                    else
-                                        delete message.traceId;
-                                    continue;
+                                    message.traceId = reader.bytes();
+                                    break;
                                 }
                             case 2: {
-                                    if (wireType !== 2)
-                                        break;
-                                    if ((value = reader.bytes()).length)
-                                        message.spanId = value;
-                                    else
-                                        delete message.spanId;
-                                    continue;
+                                    message.spanId = reader.bytes();
+                                    break;
                                 }
                             case 3: {
-                                    if (wireType !== 2)
-                                        break;
-                                    if ((value = reader.stringVerify()).length)
-                                        message.traceState = value;
-                                    else
-                                        delete message.traceState;
-                                    continue;
+                                    message.traceState = reader.string();
+                                    break;
                                 }
                             case 4: {
-                                    if (wireType !== 2)
-                                        break;
-                                    if ((value = reader.bytes()).length)
-                                        message.parentSpanId = value;
-                                    else
-                                        delete message.parentSpanId;
-                                    continue;
+                                    message.parentSpanId = reader.bytes();
+                                    break;
                                 }
                             case 16: {
-                                    if (wireType !== 5)
-                                        break;
-                                    if (value = reader.fixed32())
-                                        message.flags = value;
-                                    else
-                                        delete message.flags;
-                                    continue;
+                                    message.flags = reader.fixed32();
+                                    break;
                                 }
                             case 5: {
-                                    if (wireType !== 2)
-                                        break;
-                                    if ((value = reader.stringVerify()).length)
-                                        message.name = value;
-                                    else
-                                        delete message.name;
-                                    continue;
+                                    message.name = reader.string();
+                                    break;
                                 }
                             case 6: {
-                                    if (wireType !== 0)
-                                        break;
-                                    if (value = reader.int32())
-                                        message.kind = value;
-                                    else
-                                        delete message.kind;
-                                    continue;
+                                    message.kind = reader.int32();
+                                    break;
                                 }
                             case 7: {
-                                    if (wireType !== 1)
-                                        break;
-                                    if (typeof (value = reader.fixed64()) === "object" ? value.low || value.high : value !== 0)
-                                        message.startTimeUnixNano = value;
-                                    else
-                                        delete message.startTimeUnixNano;
-                                    continue;
+                                    message.startTimeUnixNano = reader.fixed64();
+                                    break;
                                 }
                             case 8: {
-                                    if (wireType !== 1)
-                                        break;
-                                    if (typeof (value = reader.fixed64()) === "object" ? value.low || value.high : value !== 0)
-                                        message.endTimeUnixNano = value;
-                                    else
-                                        delete message.endTimeUnixNano;
-                                    continue;
+                                    message.endTimeUnixNano = reader.fixed64();
+                                    break;
                                 }
                             case 9: {
-                                    if (wireType !== 2)
-                                        break;
                                     if (!(message.attributes && message.attributes.length))
                                         message.attributes = [];
-                                    message.attributes.push($root.opentelemetry.proto.common.v1.KeyValue.decode(reader, reader.size(), $undefined, _depth + 1));
-                                    continue;
+                                    message.attributes.push($root.opentelemetry.proto.common.v1.KeyValue.decode(reader, reader.uint32(), undefined, long + 1));
+                                    break;
                                 }
                             case 10: {
-                                    if (wireType !== 0)
-                                        break;
-                                    if (value = reader.uint32())
-                                        message.droppedAttributesCount = value;
-                                    else
-                                        delete message.droppedAttributesCount;
-                                    continue;
+                                    message.droppedAttributesCount = reader.uint32();
+                                    break;
                                 }
                             case 11: {
-                                    if (wireType !== 2)
-                                        break;
                                     if (!(message.events && message.events.length))
                                         message.events = [];
-                                    message.events.push($root.opentelemetry.proto.trace.v1.Span.Event.decode(reader, reader.size(), $undefined, _depth + 1));
-                                    continue;
+                                    message.events.push($root.opentelemetry.proto.trace.v1.Span.Event.decode(reader, reader.uint32(), undefined, long + 1));
+                                    break;
                                 }
                             case 12: {
-                                    if (wireType !== 0)
-                                        break;
-                                    if (value = reader.uint32())
-                                        message.droppedEventsCount = value;
-                                    else
-                                        delete message.droppedEventsCount;
-                                    continue;
+                                    message.droppedEventsCount = reader.uint32();
+                                    break;
                                 }
                             case 13: {
-                                    if (wireType !== 2)
-                                        break;
                                     if (!(message.links && message.links.length))
                                         message.links = [];
-                                    message.links.push($root.opentelemetry.proto.trace.v1.Span.Link.decode(reader, reader.size(), $undefined, _depth + 1));
-                                    continue;
+                                    message.links.push($root.opentelemetry.proto.trace.v1.Span.Link.decode(reader, reader.uint32(), undefined, long + 1));
+                                    break;
                                 }
                             case 14: {
-                                    if (wireType !== 0)
-                                        break;
-                                    if (value = reader.uint32())
-                                        message.droppedLinksCount = value;
-                                    else
-                                        delete message.droppedLinksCount;
-                                    continue;
+                                    message.droppedLinksCount = reader.uint32();
+                                    break;
                                 }
                             case 15: {
-                                    if (wireType !== 2)
-                                        break;
-                                    message.status = $root.opentelemetry.proto.trace.v1.Status.decode(reader, reader.size(), $undefined, _depth + 1, message.status);
-                                    continue;
+                                    message.status = $root.opentelemetry.proto.trace.v1.Status.decode(reader, reader.uint32(), undefined, long + 1);
+                                    break;
                                 }
-                            }
-                            reader.skipType(wireType, _depth, tag);
-                            if (!reader.discardUnknown) {
-                                $util.makeProp(message, "$unknowns", false);
-                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            default:
+                                reader.skipType(tag & 7, long);
+                                break;
                             }
                         }
-                        if (length !== $undefined) {
+                        if (length !== undefined) {
                             if (reader.pos !== end)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             reader.len = length;
                         }
-                        if (_end !== $undefined)
-                            throw $Error("missing end group");
                         return message;
                     };
 
@@ -2029,136 +1694,127 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {Object.<string,*>} object Plain object
                      * @returns {opentelemetry.proto.trace.v1.Span} Span
                      */
-                    Span.fromObject = function (object, _depth) {
+                    Span.fromObject = function fromObject(object, long) {
                         if (object instanceof $root.opentelemetry.proto.trace.v1.Span)
                             return object;
                         if (!$util.isObject(object))
-                            throw $TypeError(".opentelemetry.proto.trace.v1.Span: object expected");
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let message = new $root.opentelemetry.proto.trace.v1.Span();
+                            throw TypeError(".opentelemetry.proto.trace.v1.Span: object expected");
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $util.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var message = new $root.opentelemetry.proto.trace.v1.Span();
                         if (object.traceId != null)
-                            if (object.traceId.length)
-                                if (typeof object.traceId === "string")
-                                    $util.base64.decode(object.traceId, message.traceId = $util.newBuffer($util.base64.length(object.traceId)), 0);
-                                else if (object.traceId.length >= 0)
-                                    message.traceId = object.traceId;
+                            if (typeof object.traceId === "string")
+                                $util.base64.decode(object.traceId, message.traceId = $util.newBuffer($util.base64.length(object.traceId)), 0);
+                            else if (object.traceId.length >= 0)
+                                message.traceId = object.traceId;
                         if (object.spanId != null)
-                            if (object.spanId.length)
-                                if (typeof object.spanId === "string")
-                                    $util.base64.decode(object.spanId, message.spanId = $util.newBuffer($util.base64.length(object.spanId)), 0);
-                                else if (object.spanId.length >= 0)
-                                    message.spanId = object.spanId;
+                            if (typeof object.spanId === "string")
+                                $util.base64.decode(object.spanId, message.spanId = $util.newBuffer($util.base64.length(object.spanId)), 0);
+                            else if (object.spanId.length >= 0)
+                                message.spanId = object.spanId;
                         if (object.traceState != null)
-                            if (typeof object.traceState !== "string" || object.traceState.length)
-                                message.traceState = $String(object.traceState);
+                            message.traceState = String(object.traceState);
                         if (object.parentSpanId != null)
-                            if (object.parentSpanId.length)
-                                if (typeof object.parentSpanId === "string")
-                                    $util.base64.decode(object.parentSpanId, message.parentSpanId = $util.newBuffer($util.base64.length(object.parentSpanId)), 0);
-                                else if (object.parentSpanId.length >= 0)
-                                    message.parentSpanId = object.parentSpanId;
+                            if (typeof object.parentSpanId === "string")
+                                $util.base64.decode(object.parentSpanId, message.parentSpanId = $util.newBuffer($util.base64.length(object.parentSpanId)), 0);
+                            else if (object.parentSpanId.length >= 0)
+                                message.parentSpanId = object.parentSpanId;
                         if (object.flags != null)
-                            if ($Number(object.flags) !== 0)
-                                message.flags = object.flags >>> 0;
+                            message.flags = object.flags >>> 0;
                         if (object.name != null)
-                            if (typeof object.name !== "string" || object.name.length)
-                                message.name = $String(object.name);
-                        if (object.kind !== 0 && (typeof object.kind !== "string" || $root.opentelemetry.proto.trace.v1.Span.SpanKind[object.kind] !== 0))
-                            switch (object.kind) {
-                            case "SPAN_KIND_UNSPECIFIED":
-                            case 0:
-                                message.kind = 0;
+                            message.name = String(object.name);
+                        switch (object.kind) {
+                        default:
+                            if (typeof object.kind === "number") {
+                                message.kind = object.kind;
                                 break;
-                            case "SPAN_KIND_INTERNAL":
-                            case 1:
-                                message.kind = 1;
-                                break;
-                            case "SPAN_KIND_SERVER":
-                            case 2:
-                                message.kind = 2;
-                                break;
-                            case "SPAN_KIND_CLIENT":
-                            case 3:
-                                message.kind = 3;
-                                break;
-                            case "SPAN_KIND_PRODUCER":
-                            case 4:
-                                message.kind = 4;
-                                break;
-                            case "SPAN_KIND_CONSUMER":
-                            case 5:
-                                message.kind = 5;
-                                break;
-                            default:
-                                if (typeof object.kind === "number" && (object.kind | 0) === object.kind)
-                                    message.kind = object.kind;
                             }
+                            break;
+                        case "SPAN_KIND_UNSPECIFIED":
+                        case 0:
+                            message.kind = 0;
+                            break;
+                        case "SPAN_KIND_INTERNAL":
+                        case 1:
+                            message.kind = 1;
+                            break;
+                        case "SPAN_KIND_SERVER":
+                        case 2:
+                            message.kind = 2;
+                            break;
+                        case "SPAN_KIND_CLIENT":
+                        case 3:
+                            message.kind = 3;
+                            break;
+                        case "SPAN_KIND_PRODUCER":
+                        case 4:
+                            message.kind = 4;
+                            break;
+                        case "SPAN_KIND_CONSUMER":
+                        case 5:
+                            message.kind = 5;
+                            break;
+                        }
                         if (object.startTimeUnixNano != null)
-                            if (typeof object.startTimeUnixNano === "object" ? object.startTimeUnixNano.low || object.startTimeUnixNano.high : $Number(object.startTimeUnixNano) !== 0)
-                                if ($util.Long)
-                                    message.startTimeUnixNano = $util.Long.fromValue(object.startTimeUnixNano, true);
-                                else if (typeof object.startTimeUnixNano === "string")
-                                    message.startTimeUnixNano = $parseInt(object.startTimeUnixNano, 10);
-                                else if (typeof object.startTimeUnixNano === "number")
-                                    message.startTimeUnixNano = object.startTimeUnixNano;
-                                else if (typeof object.startTimeUnixNano === "object")
-                                    message.startTimeUnixNano = new $util.LongBits(object.startTimeUnixNano.low >>> 0, object.startTimeUnixNano.high >>> 0).toNumber(true);
+                            if ($util.Long)
+                                message.startTimeUnixNano = $util.Long.fromValue(object.startTimeUnixNano, true);
+                            else if (typeof object.startTimeUnixNano === "string")
+                                message.startTimeUnixNano = parseInt(object.startTimeUnixNano, 10);
+                            else if (typeof object.startTimeUnixNano === "number")
+                                message.startTimeUnixNano = object.startTimeUnixNano;
+                            else if (typeof object.startTimeUnixNano === "object")
+                                message.startTimeUnixNano = new $util.LongBits(object.startTimeUnixNano.low >>> 0, object.startTimeUnixNano.high >>> 0).toNumber(true);
                         if (object.endTimeUnixNano != null)
-                            if (typeof object.endTimeUnixNano === "object" ? object.endTimeUnixNano.low || object.endTimeUnixNano.high : $Number(object.endTimeUnixNano) !== 0)
-                                if ($util.Long)
-                                    message.endTimeUnixNano = $util.Long.fromValue(object.endTimeUnixNano, true);
-                                else if (typeof object.endTimeUnixNano === "string")
-                                    message.endTimeUnixNano = $parseInt(object.endTimeUnixNano, 10);
-                                else if (typeof object.endTimeUnixNano === "number")
-                                    message.endTimeUnixNano = object.endTimeUnixNano;
-                                else if (typeof object.endTimeUnixNano === "object")
-                                    message.endTimeUnixNano = new $util.LongBits(object.endTimeUnixNano.low >>> 0, object.endTimeUnixNano.high >>> 0).toNumber(true);
+                            if ($util.Long)
+                                message.endTimeUnixNano = $util.Long.fromValue(object.endTimeUnixNano, true);
+                            else if (typeof object.endTimeUnixNano === "string")
+                                message.endTimeUnixNano = parseInt(object.endTimeUnixNano, 10);
+                            else if (typeof object.endTimeUnixNano === "number")
+                                message.endTimeUnixNano = object.endTimeUnixNano;
+                            else if (typeof object.endTimeUnixNano === "object")
+                                message.endTimeUnixNano = new $util.LongBits(object.endTimeUnixNano.low >>> 0, object.endTimeUnixNano.high >>> 0).toNumber(true);
                         if (object.attributes) {
-                            if (!$Array.isArray(object.attributes))
-                                throw $TypeError(".opentelemetry.proto.trace.v1.Span.attributes: array expected");
-                            message.attributes = $Array(object.attributes.length);
-                            for (let i = 0; i < object.attributes.length; ++i) {
+                            if (!Array.isArray(object.attributes))
+                                throw TypeError(".opentelemetry.proto.trace.v1.Span.attributes: array expected");
+                            message.attributes = [];
+                            for (var i = 0; i < object.attributes.length; ++i) {
                                 if (!$util.isObject(object.attributes[i]))
-                                    throw $TypeError(".opentelemetry.proto.trace.v1.Span.attributes: object expected");
-                                message.attributes[i] = $root.opentelemetry.proto.common.v1.KeyValue.fromObject(object.attributes[i], _depth + 1);
+                                    throw TypeError(".opentelemetry.proto.trace.v1.Span.attributes: object expected");
+                                message.attributes[i] = $root.opentelemetry.proto.common.v1.KeyValue.fromObject(object.attributes[i], long + 1);
                             }
                         }
                         if (object.droppedAttributesCount != null)
-                            if ($Number(object.droppedAttributesCount) !== 0)
-                                message.droppedAttributesCount = object.droppedAttributesCount >>> 0;
+                            message.droppedAttributesCount = object.droppedAttributesCount >>> 0;
                         if (object.events) {
-                            if (!$Array.isArray(object.events))
-                                throw $TypeError(".opentelemetry.proto.trace.v1.Span.events: array expected");
-                            message.events = $Array(object.events.length);
-                            for (let i = 0; i < object.events.length; ++i) {
+                            if (!Array.isArray(object.events))
+                                throw TypeError(".opentelemetry.proto.trace.v1.Span.events: array expected");
+                            message.events = [];
+                            for (var i = 0; i < object.events.length; ++i) {
                                 if (!$util.isObject(object.events[i]))
-                                    throw $TypeError(".opentelemetry.proto.trace.v1.Span.events: object expected");
-                                message.events[i] = $root.opentelemetry.proto.trace.v1.Span.Event.fromObject(object.events[i], _depth + 1);
+                                    throw TypeError(".opentelemetry.proto.trace.v1.Span.events: object expected");
+                                message.events[i] = $root.opentelemetry.proto.trace.v1.Span.Event.fromObject(object.events[i], long + 1);
                             }
                         }
                         if (object.droppedEventsCount != null)
-                            if ($Number(object.droppedEventsCount) !== 0)
-                                message.droppedEventsCount = object.droppedEventsCount >>> 0;
+                            message.droppedEventsCount = object.droppedEventsCount >>> 0;
                         if (object.links) {
-                            if (!$Array.isArray(object.links))
-                                throw $TypeError(".opentelemetry.proto.trace.v1.Span.links: array expected");
-                            message.links = $Array(object.links.length);
-                            for (let i = 0; i < object.links.length; ++i) {
+                            if (!Array.isArray(object.links))
+                                throw TypeError(".opentelemetry.proto.trace.v1.Span.links: array expected");
+                            message.links = [];
+                            for (var i = 0; i < object.links.length; ++i) {
                                 if (!$util.isObject(object.links[i]))
-                                    throw $TypeError(".opentelemetry.proto.trace.v1.Span.links: object expected");
-                                message.links[i] = $root.opentelemetry.proto.trace.v1.Span.Link.fromObject(object.links[i], _depth + 1);
+                                    throw TypeError(".opentelemetry.proto.trace.v1.Span.links: object expected");
+                                message.links[i] = $root.opentelemetry.proto.trace.v1.Span.Link.fromObject(object.links[i], long + 1);
                             }
                         }
                         if (object.droppedLinksCount != null)
-                            if ($Number(object.droppedLinksCount) !== 0)
-                                message.droppedLinksCount = object.droppedLinksCount >>> 0;
+                            message.droppedLinksCount = object.droppedLinksCount >>> 0;
                         if (object.status != null) {
                             if (!$util.isObject(object.status))
-                                throw $TypeError(".opentelemetry.proto.trace.v1.Span.status: object expected");
-                            message.status = $root.opentelemetry.proto.trace.v1.Status.fromObject(object.status, _depth + 1);
+                                throw TypeError(".opentelemetry.proto.trace.v1.Span.status: object expected");
+                            message.status = $root.opentelemetry.proto.trace.v1.Status.fromObject(object.status, long + 1);
                         }
                         return message;
                     };
@@ -2172,110 +1828,110 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {$protobuf.IConversionOptions} [options] Conversion options
                      * @returns {Object.<string,*>} Plain object
                      */
-                    Span.toObject = function (message, options, _depth) {
+                    Span.toObject = function toObject(message, options, q) {
                         if (!options)
                             options = {};
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let object = {};
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        var object = {};
                         if (options.arrays || options.defaults) {
                             object.attributes = [];
                             object.events = [];
                             object.links = [];
                         }
                         if (options.defaults) {
-                            if (options.bytes === $String)
+                            if (options.bytes === String)
                                 object.traceId = "";
                             else {
                                 object.traceId = [];
-                                if (options.bytes !== $Array)
+                                if (options.bytes !== Array)
                                     object.traceId = $util.newBuffer(object.traceId);
                             }
-                            if (options.bytes === $String)
+                            if (options.bytes === String)
                                 object.spanId = "";
                             else {
                                 object.spanId = [];
-                                if (options.bytes !== $Array)
+                                if (options.bytes !== Array)
                                     object.spanId = $util.newBuffer(object.spanId);
                             }
                             object.traceState = "";
-                            if (options.bytes === $String)
+                            if (options.bytes === String)
                                 object.parentSpanId = "";
                             else {
                                 object.parentSpanId = [];
-                                if (options.bytes !== $Array)
+                                if (options.bytes !== Array)
                                     object.parentSpanId = $util.newBuffer(object.parentSpanId);
                             }
                             object.name = "";
-                            object.kind = options.enums === $String ? "SPAN_KIND_UNSPECIFIED" : 0;
+                            object.kind = options.enums === String ? "SPAN_KIND_UNSPECIFIED" : 0;
                             if ($util.Long) {
-                                let long = new $util.Long(0, 0, true);
-                                object.startTimeUnixNano = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                                var long = new $util.Long(0, 0, true);
+                                object.startTimeUnixNano = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
                             } else
-                                object.startTimeUnixNano = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                                object.startTimeUnixNano = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
                             if ($util.Long) {
-                                let long = new $util.Long(0, 0, true);
-                                object.endTimeUnixNano = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                                var long = new $util.Long(0, 0, true);
+                                object.endTimeUnixNano = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
                             } else
-                                object.endTimeUnixNano = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                                object.endTimeUnixNano = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
                             object.droppedAttributesCount = 0;
                             object.droppedEventsCount = 0;
                             object.droppedLinksCount = 0;
                             object.status = null;
                             object.flags = 0;
                         }
-                        if (message.traceId != null && $Object.hasOwnProperty.call(message, "traceId"))
-                            object.traceId = options.bytes === $String ? $util.base64.encode(message.traceId, 0, message.traceId.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.traceId) : message.traceId;
-                        if (message.spanId != null && $Object.hasOwnProperty.call(message, "spanId"))
-                            object.spanId = options.bytes === $String ? $util.base64.encode(message.spanId, 0, message.spanId.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.spanId) : message.spanId;
-                        if (message.traceState != null && $Object.hasOwnProperty.call(message, "traceState"))
+                        if (message.traceId != null && Object.hasOwnProperty.call(message, "traceId"))
+                            object.traceId = options.bytes === String ? $util.base64.encode(message.traceId, 0, message.traceId.length) : options.bytes === Array ? Array.prototype.slice.call(message.traceId) : message.traceId;
+                        if (message.spanId != null && Object.hasOwnProperty.call(message, "spanId"))
+                            object.spanId = options.bytes === String ? $util.base64.encode(message.spanId, 0, message.spanId.length) : options.bytes === Array ? Array.prototype.slice.call(message.spanId) : message.spanId;
+                        if (message.traceState != null && Object.hasOwnProperty.call(message, "traceState"))
                             object.traceState = message.traceState;
-                        if (message.parentSpanId != null && $Object.hasOwnProperty.call(message, "parentSpanId"))
-                            object.parentSpanId = options.bytes === $String ? $util.base64.encode(message.parentSpanId, 0, message.parentSpanId.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.parentSpanId) : message.parentSpanId;
-                        if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
+                        if (message.parentSpanId != null && Object.hasOwnProperty.call(message, "parentSpanId"))
+                            object.parentSpanId = options.bytes === String ? $util.base64.encode(message.parentSpanId, 0, message.parentSpanId.length) : options.bytes === Array ? Array.prototype.slice.call(message.parentSpanId) : message.parentSpanId;
+                        if (message.name != null && Object.hasOwnProperty.call(message, "name"))
                             object.name = message.name;
-                        if (message.kind != null && $Object.hasOwnProperty.call(message, "kind"))
-                            object.kind = options.enums === $String ? $root.opentelemetry.proto.trace.v1.Span.SpanKind[message.kind] === $undefined ? message.kind : $root.opentelemetry.proto.trace.v1.Span.SpanKind[message.kind] : message.kind;
-                        if (message.startTimeUnixNano != null && $Object.hasOwnProperty.call(message, "startTimeUnixNano"))
-                            if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                                object.startTimeUnixNano = typeof message.startTimeUnixNano === "number" ? $BigInt(message.startTimeUnixNano) : $util.Long.fromBits(message.startTimeUnixNano.low >>> 0, message.startTimeUnixNano.high >>> 0, true).toBigInt();
+                        if (message.kind != null && Object.hasOwnProperty.call(message, "kind"))
+                            object.kind = options.enums === String ? $root.opentelemetry.proto.trace.v1.Span.SpanKind[message.kind] === undefined ? message.kind : $root.opentelemetry.proto.trace.v1.Span.SpanKind[message.kind] : message.kind;
+                        if (message.startTimeUnixNano != null && Object.hasOwnProperty.call(message, "startTimeUnixNano"))
+                            if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                                object.startTimeUnixNano = typeof message.startTimeUnixNano === "number" ? BigInt(message.startTimeUnixNano) : $util.Long.fromBits(message.startTimeUnixNano.low >>> 0, message.startTimeUnixNano.high >>> 0, true).toBigInt();
                             else if (typeof message.startTimeUnixNano === "number")
-                                object.startTimeUnixNano = options.longs === $String ? $String(message.startTimeUnixNano) : message.startTimeUnixNano;
+                                object.startTimeUnixNano = options.longs === String ? String(message.startTimeUnixNano) : message.startTimeUnixNano;
                             else
-                                object.startTimeUnixNano = options.longs === $String ? $util.Long.prototype.toString.call(message.startTimeUnixNano) : options.longs === $Number ? new $util.LongBits(message.startTimeUnixNano.low >>> 0, message.startTimeUnixNano.high >>> 0).toNumber(true) : message.startTimeUnixNano;
-                        if (message.endTimeUnixNano != null && $Object.hasOwnProperty.call(message, "endTimeUnixNano"))
-                            if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                                object.endTimeUnixNano = typeof message.endTimeUnixNano === "number" ? $BigInt(message.endTimeUnixNano) : $util.Long.fromBits(message.endTimeUnixNano.low >>> 0, message.endTimeUnixNano.high >>> 0, true).toBigInt();
+                                object.startTimeUnixNano = options.longs === String ? $util.Long.prototype.toString.call(message.startTimeUnixNano) : options.longs === Number ? new $util.LongBits(message.startTimeUnixNano.low >>> 0, message.startTimeUnixNano.high >>> 0).toNumber(true) : message.startTimeUnixNano;
+                        if (message.endTimeUnixNano != null && Object.hasOwnProperty.call(message, "endTimeUnixNano"))
+                            if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                                object.endTimeUnixNano = typeof message.endTimeUnixNano === "number" ? BigInt(message.endTimeUnixNano) : $util.Long.fromBits(message.endTimeUnixNano.low >>> 0, message.endTimeUnixNano.high >>> 0, true).toBigInt();
                             else if (typeof message.endTimeUnixNano === "number")
-                                object.endTimeUnixNano = options.longs === $String ? $String(message.endTimeUnixNano) : message.endTimeUnixNano;
+                                object.endTimeUnixNano = options.longs === String ? String(message.endTimeUnixNano) : message.endTimeUnixNano;
                             else
-                                object.endTimeUnixNano = options.longs === $String ? $util.Long.prototype.toString.call(message.endTimeUnixNano) : options.longs === $Number ? new $util.LongBits(message.endTimeUnixNano.low >>> 0, message.endTimeUnixNano.high >>> 0).toNumber(true) : message.endTimeUnixNano;
+                                object.endTimeUnixNano = options.longs === String ? $util.Long.prototype.toString.call(message.endTimeUnixNano) : options.longs === Number ? new $util.LongBits(message.endTimeUnixNano.low >>> 0, message.endTimeUnixNano.high >>> 0).toNumber(true) : message.endTimeUnixNano;
                         if (message.attributes && message.attributes.length) {
-                            object.attributes = $Array(message.attributes.length);
-                            for (let j = 0; j < message.attributes.length; ++j)
-                                object.attributes[j] = $root.opentelemetry.proto.common.v1.KeyValue.toObject(message.attributes[j], options, _depth + 1);
+                            object.attributes = [];
+                            for (var j = 0; j < message.attributes.length; ++j)
+                                object.attributes[j] = $root.opentelemetry.proto.common.v1.KeyValue.toObject(message.attributes[j], options, q + 1);
                         }
-                        if (message.droppedAttributesCount != null && $Object.hasOwnProperty.call(message, "droppedAttributesCount"))
+                        if (message.droppedAttributesCount != null && Object.hasOwnProperty.call(message, "droppedAttributesCount"))
                             object.droppedAttributesCount = message.droppedAttributesCount;
                         if (message.events && message.events.length) {
-                            object.events = $Array(message.events.length);
-                            for (let j = 0; j < message.events.length; ++j)
-                                object.events[j] = $root.opentelemetry.proto.trace.v1.Span.Event.toObject(message.events[j], options, _depth + 1);
+                            object.events = [];
+                            for (var j = 0; j < message.events.length; ++j)
+                                object.events[j] = $root.opentelemetry.proto.trace.v1.Span.Event.toObject(message.events[j], options, q + 1);
                         }
-                        if (message.droppedEventsCount != null && $Object.hasOwnProperty.call(message, "droppedEventsCount"))
+                        if (message.droppedEventsCount != null && Object.hasOwnProperty.call(message, "droppedEventsCount"))
                             object.droppedEventsCount = message.droppedEventsCount;
                         if (message.links && message.links.length) {
-                            object.links = $Array(message.links.length);
-                            for (let j = 0; j < message.links.length; ++j)
-                                object.links[j] = $root.opentelemetry.proto.trace.v1.Span.Link.toObject(message.links[j], options, _depth + 1);
+                            object.links = [];
+                            for (var j = 0; j < message.links.length; ++j)
+                                object.links[j] = $root.opentelemetry.proto.trace.v1.Span.Link.toObject(message.links[j], options, q + 1);
                         }
-                        if (message.droppedLinksCount != null && $Object.hasOwnProperty.call(message, "droppedLinksCount"))
+                        if (message.droppedLinksCount != null && Object.hasOwnProperty.call(message, "droppedLinksCount"))
                             object.droppedLinksCount = message.droppedLinksCount;
-                        if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
-                            object.status = $root.opentelemetry.proto.trace.v1.Status.toObject(message.status, options, _depth + 1);
-                        if (message.flags != null && $Object.hasOwnProperty.call(message, "flags"))
+                        if (message.status != null && Object.hasOwnProperty.call(message, "status"))
+                            object.status = $root.opentelemetry.proto.trace.v1.Status.toObject(message.status, options, q + 1);
+                        if (message.flags != null && Object.hasOwnProperty.call(message, "flags"))
                             object.flags = message.flags;
                         return object;
                     };
@@ -2287,8 +1943,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @instance
                      * @returns {Object.<string,*>} JSON object
                      */
-                    Span.prototype.toJSON = function() {
-                        return Span.toObject(this, $protobuf.util.toJSONOptions);
+                    Span.prototype.toJSON = function toJSON() {
+                        return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                     };
 
                     /**
@@ -2303,7 +1959,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @property {number} SPAN_KIND_CONSUMER=5 SPAN_KIND_CONSUMER value
                      */
                     Span.SpanKind = (function() {
-                        const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                        var valuesById = {}, values = Object.create(valuesById);
                         values[valuesById[0] = "SPAN_KIND_UNSPECIFIED"] = 0;
                         values[valuesById[1] = "SPAN_KIND_INTERNAL"] = 1;
                         values[valuesById[2] = "SPAN_KIND_SERVER"] = 2;
@@ -2317,48 +1973,29 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                         /**
                          * Properties of an Event.
-                         * @typedef {Object} opentelemetry.proto.trace.v1.Span.Event.$Properties
-                         * @property {number|Long|null} [timeUnixNano] Event timeUnixNano
-                         * @property {string|null} [name] Event name
-                         * @property {Array.<opentelemetry.proto.common.v1.KeyValue.$Properties>|null} [attributes] Event attributes
-                         * @property {number|null} [droppedAttributesCount] Event droppedAttributesCount
-                         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                         */
-
-                        /**
-                         * Properties of an Event.
                          * @memberof opentelemetry.proto.trace.v1.Span
                          * @interface IEvent
-                         * @augments opentelemetry.proto.trace.v1.Span.Event.$Properties
-                         * @deprecated Use opentelemetry.proto.trace.v1.Span.Event.$Properties instead.
-                         */
-
-                        /**
-                         * Shape of an Event.
-                         * @typedef {{
-                         *   timeUnixNano?: number|Long|null;
-                         *   name?: string|null;
-                         *   attributes?: Array.<opentelemetry.proto.common.v1.KeyValue.$Shape>|null;
-                         *   droppedAttributesCount?: number|null;
-                         *   $unknowns?: Array.<Uint8Array>;
-                         * }} opentelemetry.proto.trace.v1.Span.Event.$Shape
+                         * @property {number|Long|null} [timeUnixNano] Event timeUnixNano
+                         * @property {string|null} [name] Event name
+                         * @property {Array.<opentelemetry.proto.common.v1.IKeyValue>|null} [attributes] Event attributes
+                         * @property {number|null} [droppedAttributesCount] Event droppedAttributesCount
                          */
 
                         /**
                          * Constructs a new Event.
                          * @memberof opentelemetry.proto.trace.v1.Span
                          * @classdesc Represents an Event.
+                         * @implements IEvent
                          * @constructor
-                         * @param {opentelemetry.proto.trace.v1.Span.Event.$Properties=} [properties] Properties to set
-                         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                         * @param {opentelemetry.proto.trace.v1.Span.IEvent=} [properties] Properties to set
                          */
-                        const Event = function (properties) {
+                        function Event(properties) {
                             this.attributes = [];
                             if (properties)
-                                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                         this[keys[i]] = properties[keys[i]];
-                        };
+                        }
 
                         /**
                          * Event timeUnixNano.
@@ -2378,7 +2015,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                         /**
                          * Event attributes.
-                         * @member {Array.<opentelemetry.proto.common.v1.KeyValue.$Properties>} attributes
+                         * @member {Array.<opentelemetry.proto.common.v1.IKeyValue>} attributes
                          * @memberof opentelemetry.proto.trace.v1.Span.Event
                          * @instance
                          */
@@ -2397,14 +2034,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @function create
                          * @memberof opentelemetry.proto.trace.v1.Span.Event
                          * @static
-                         * @param {opentelemetry.proto.trace.v1.Span.Event.$Properties=} [properties] Properties to set
+                         * @param {opentelemetry.proto.trace.v1.Span.IEvent=} [properties] Properties to set
                          * @returns {opentelemetry.proto.trace.v1.Span.Event} Event instance
-                         * @type {{
-                         *   (properties: opentelemetry.proto.trace.v1.Span.Event.$Shape): opentelemetry.proto.trace.v1.Span.Event & opentelemetry.proto.trace.v1.Span.Event.$Shape;
-                         *   (properties?: opentelemetry.proto.trace.v1.Span.Event.$Properties): opentelemetry.proto.trace.v1.Span.Event;
-                         * }}
                          */
-                        Event.create = function(properties) {
+                        Event.create = function create(properties) {
                             return new Event(properties);
                         };
 
@@ -2413,29 +2046,26 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @function encode
                          * @memberof opentelemetry.proto.trace.v1.Span.Event
                          * @static
-                         * @param {opentelemetry.proto.trace.v1.Span.Event.$Properties} message Event message or plain object to encode
+                         * @param {opentelemetry.proto.trace.v1.Span.IEvent} message Event message or plain object to encode
                          * @param {$protobuf.Writer} [writer] Writer to encode to
                          * @returns {$protobuf.Writer} Writer
                          */
-                        Event.encode = function (message, writer, _depth) {
+                        Event.encode = function encode(message, writer, q) {
                             if (!writer)
                                 writer = $Writer.create();
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $util.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            if (message.timeUnixNano != null && $Object.hasOwnProperty.call(message, "timeUnixNano") && (typeof message.timeUnixNano === "object" ? message.timeUnixNano.low || message.timeUnixNano.high : message.timeUnixNano !== 0))
+                            if (q === undefined)
+                                q = 0;
+                            if (q > $util.recursionLimit)
+                                throw Error("max depth exceeded");
+                            if (message.timeUnixNano != null && Object.hasOwnProperty.call(message, "timeUnixNano"))
                                 writer.uint32(/* id 1, wireType 1 =*/9).fixed64(message.timeUnixNano);
-                            if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                            if (message.name != null && Object.hasOwnProperty.call(message, "name"))
                                 writer.uint32(/* id 2, wireType 2 =*/18).string(message.name);
                             if (message.attributes != null && message.attributes.length)
-                                for (let i = 0; i < message.attributes.length; ++i)
-                                    $root.opentelemetry.proto.common.v1.KeyValue.encode(message.attributes[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
-                            if (message.droppedAttributesCount != null && $Object.hasOwnProperty.call(message, "droppedAttributesCount") && message.droppedAttributesCount !== 0)
+                                for (var i = 0; i < message.attributes.length; ++i)
+                                    $root.opentelemetry.proto.common.v1.KeyValue.encode(message.attributes[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                            if (message.droppedAttributesCount != null && Object.hasOwnProperty.call(message, "droppedAttributesCount"))
                                 writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.droppedAttributesCount);
-                            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                                for (let i = 0; i < message.$unknowns.length; ++i)
-                                    writer.raw(message.$unknowns[i]);
                             return writer;
                         };
 
@@ -2446,86 +2076,61 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @static
                          * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                          * @param {number} [length] Message length if known beforehand
-                         * @returns {opentelemetry.proto.trace.v1.Span.Event & opentelemetry.proto.trace.v1.Span.Event.$Shape} Event
+                         * @returns {opentelemetry.proto.trace.v1.Span.Event} Event
                          * @throws {Error} If the payload is not a reader or valid buffer
                          * @throws {$protobuf.util.ProtocolError} If required fields are missing
                          */
-                        Event.decode = function (reader, length, _end, _depth, _target) {
+                        Event.decode = function decode(reader, length, error, long) {
                             if (!(reader instanceof $Reader))
                                 reader = $Reader.create(reader);
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $Reader.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            let end, message, value;
-                            if (length === $undefined)
+                            if (long === undefined)
+                                long = 0;
+                            if (long > $Reader.recursionLimit)
+                                throw Error("maximum nesting depth exceeded");
+                            var end, message;
+                            if (length === undefined)
                                 end = reader.len;
                             else {
                                 end = reader.pos + length;
                                 if (end > reader.len)
-                                    throw $RangeError("index out of range");
+                                    throw RangeError("index out of range");
                                 length = reader.len;
                                 reader.len = end;
                             }
-                            message = _target || new $root.opentelemetry.proto.trace.v1.Span.Event();
+                            message = new $root.opentelemetry.proto.trace.v1.Span.Event();
                             while (reader.pos < end) {
-                                let start = reader.pos;
-                                let tag = reader.tag();
-                                if (tag === _end) {
-                                    _end = $undefined;
+                                var tag = reader.uint32();
+                                if (tag === error)
                                     break;
-                                }
-                                let wireType = tag & 7;
-                                switch (tag >>>= 3) {
+                                switch (tag >>> 3) {
                                 case 1: {
-                                        if (wireType !== 1)
-                                            break;
-                                        if (typeof (value = reader.fixed64()) === "object" ? value.low || value.high : value !== 0)
-                                            message.timeUnixNano = value;
-                                        else
-                                            delete message.timeUnixNano;
-                                        continue;
+                                        message.timeUnixNano = reader.fixed64();
+                                        break;
                                     }
                                 case 2: {
-                                        if (wireType !== 2)
-                                            break;
-                                        if ((value = reader.stringVerify()).length)
-                                            message.name = value;
-                                        else
-                                            delete message.name;
-                                        continue;
+                                        message.name = reader.string();
+                                        break;
                                     }
                                 case 3: {
-                                        if (wireType !== 2)
-                                            break;
                                         if (!(message.attributes && message.attributes.length))
                                             message.attributes = [];
-                                        message.attributes.push($root.opentelemetry.proto.common.v1.KeyValue.decode(reader, reader.size(), $undefined, _depth + 1));
-                                        continue;
+                                        message.attributes.push($root.opentelemetry.proto.common.v1.KeyValue.decode(reader, reader.uint32(), undefined, long + 1));
+                                        break;
                                     }
                                 case 4: {
-                                        if (wireType !== 0)
-                                            break;
-                                        if (value = reader.uint32())
-                                            message.droppedAttributesCount = value;
-                                        else
-                                            delete message.droppedAttributesCount;
-                                        continue;
+                                        message.droppedAttributesCount = reader.uint32();
+                                        break;
                                     }
-                                }
-                                reader.skipType(wireType, _depth, tag);
-                                if (!reader.discardUnknown) {
-                                    $util.makeProp(message, "$unknowns", false);
-                                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                                default:
+                                    reader.skipType(tag & 7, long);
+                                    break;
                                 }
                             }
-                            if (length !== $undefined) {
+                            if (length !== undefined) {
                                 if (reader.pos !== end)
-                                    throw $RangeError("index out of range");
+                                    throw RangeError("index out of range");
                                 reader.len = length;
                             }
-                            if (_end !== $undefined)
-                                throw $Error("missing end group");
                             return message;
                         };
 
@@ -2537,42 +2142,39 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @param {Object.<string,*>} object Plain object
                          * @returns {opentelemetry.proto.trace.v1.Span.Event} Event
                          */
-                        Event.fromObject = function (object, _depth) {
+                        Event.fromObject = function fromObject(object, long) {
                             if (object instanceof $root.opentelemetry.proto.trace.v1.Span.Event)
                                 return object;
                             if (!$util.isObject(object))
-                                throw $TypeError(".opentelemetry.proto.trace.v1.Span.Event: object expected");
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $util.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            let message = new $root.opentelemetry.proto.trace.v1.Span.Event();
+                                throw TypeError(".opentelemetry.proto.trace.v1.Span.Event: object expected");
+                            if (long === undefined)
+                                long = 0;
+                            if (long > $util.recursionLimit)
+                                throw Error("maximum nesting depth exceeded");
+                            var message = new $root.opentelemetry.proto.trace.v1.Span.Event();
                             if (object.timeUnixNano != null)
-                                if (typeof object.timeUnixNano === "object" ? object.timeUnixNano.low || object.timeUnixNano.high : $Number(object.timeUnixNano) !== 0)
-                                    if ($util.Long)
-                                        message.timeUnixNano = $util.Long.fromValue(object.timeUnixNano, true);
-                                    else if (typeof object.timeUnixNano === "string")
-                                        message.timeUnixNano = $parseInt(object.timeUnixNano, 10);
-                                    else if (typeof object.timeUnixNano === "number")
-                                        message.timeUnixNano = object.timeUnixNano;
-                                    else if (typeof object.timeUnixNano === "object")
-                                        message.timeUnixNano = new $util.LongBits(object.timeUnixNano.low >>> 0, object.timeUnixNano.high >>> 0).toNumber(true);
+                                if ($util.Long)
+                                    message.timeUnixNano = $util.Long.fromValue(object.timeUnixNano, true);
+                                else if (typeof object.timeUnixNano === "string")
+                                    message.timeUnixNano = parseInt(object.timeUnixNano, 10);
+                                else if (typeof object.timeUnixNano === "number")
+                                    message.timeUnixNano = object.timeUnixNano;
+                                else if (typeof object.timeUnixNano === "object")
+                                    message.timeUnixNano = new $util.LongBits(object.timeUnixNano.low >>> 0, object.timeUnixNano.high >>> 0).toNumber(true);
                             if (object.name != null)
-                                if (typeof object.name !== "string" || object.name.length)
-                                    message.name = $String(object.name);
+                                message.name = String(object.name);
                             if (object.attributes) {
-                                if (!$Array.isArray(object.attributes))
-                                    throw $TypeError(".opentelemetry.proto.trace.v1.Span.Event.attributes: array expected");
-                                message.attributes = $Array(object.attributes.length);
-                                for (let i = 0; i < object.attributes.length; ++i) {
+                                if (!Array.isArray(object.attributes))
+                                    throw TypeError(".opentelemetry.proto.trace.v1.Span.Event.attributes: array expected");
+                                message.attributes = [];
+                                for (var i = 0; i < object.attributes.length; ++i) {
                                     if (!$util.isObject(object.attributes[i]))
-                                        throw $TypeError(".opentelemetry.proto.trace.v1.Span.Event.attributes: object expected");
-                                    message.attributes[i] = $root.opentelemetry.proto.common.v1.KeyValue.fromObject(object.attributes[i], _depth + 1);
+                                        throw TypeError(".opentelemetry.proto.trace.v1.Span.Event.attributes: object expected");
+                                    message.attributes[i] = $root.opentelemetry.proto.common.v1.KeyValue.fromObject(object.attributes[i], long + 1);
                                 }
                             }
                             if (object.droppedAttributesCount != null)
-                                if ($Number(object.droppedAttributesCount) !== 0)
-                                    message.droppedAttributesCount = object.droppedAttributesCount >>> 0;
+                                message.droppedAttributesCount = object.droppedAttributesCount >>> 0;
                             return message;
                         };
 
@@ -2585,40 +2187,40 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @param {$protobuf.IConversionOptions} [options] Conversion options
                          * @returns {Object.<string,*>} Plain object
                          */
-                        Event.toObject = function (message, options, _depth) {
+                        Event.toObject = function toObject(message, options, q) {
                             if (!options)
                                 options = {};
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $util.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            let object = {};
+                            if (q === undefined)
+                                q = 0;
+                            if (q > $util.recursionLimit)
+                                throw Error("max depth exceeded");
+                            var object = {};
                             if (options.arrays || options.defaults)
                                 object.attributes = [];
                             if (options.defaults) {
                                 if ($util.Long) {
-                                    let long = new $util.Long(0, 0, true);
-                                    object.timeUnixNano = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                                    var long = new $util.Long(0, 0, true);
+                                    object.timeUnixNano = options.longs === String ? long.toString() : options.longs === Number ? long.toNumber() : typeof BigInt !== "undefined" && options.longs === BigInt ? long.toBigInt() : long;
                                 } else
-                                    object.timeUnixNano = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                                    object.timeUnixNano = options.longs === String ? "0" : typeof BigInt !== "undefined" && options.longs === BigInt ? BigInt("0") : 0;
                                 object.name = "";
                                 object.droppedAttributesCount = 0;
                             }
-                            if (message.timeUnixNano != null && $Object.hasOwnProperty.call(message, "timeUnixNano"))
-                                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                                    object.timeUnixNano = typeof message.timeUnixNano === "number" ? $BigInt(message.timeUnixNano) : $util.Long.fromBits(message.timeUnixNano.low >>> 0, message.timeUnixNano.high >>> 0, true).toBigInt();
+                            if (message.timeUnixNano != null && Object.hasOwnProperty.call(message, "timeUnixNano"))
+                                if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                                    object.timeUnixNano = typeof message.timeUnixNano === "number" ? BigInt(message.timeUnixNano) : $util.Long.fromBits(message.timeUnixNano.low >>> 0, message.timeUnixNano.high >>> 0, true).toBigInt();
                                 else if (typeof message.timeUnixNano === "number")
-                                    object.timeUnixNano = options.longs === $String ? $String(message.timeUnixNano) : message.timeUnixNano;
+                                    object.timeUnixNano = options.longs === String ? String(message.timeUnixNano) : message.timeUnixNano;
                                 else
-                                    object.timeUnixNano = options.longs === $String ? $util.Long.prototype.toString.call(message.timeUnixNano) : options.longs === $Number ? new $util.LongBits(message.timeUnixNano.low >>> 0, message.timeUnixNano.high >>> 0).toNumber(true) : message.timeUnixNano;
-                            if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
+                                    object.timeUnixNano = options.longs === String ? $util.Long.prototype.toString.call(message.timeUnixNano) : options.longs === Number ? new $util.LongBits(message.timeUnixNano.low >>> 0, message.timeUnixNano.high >>> 0).toNumber(true) : message.timeUnixNano;
+                            if (message.name != null && Object.hasOwnProperty.call(message, "name"))
                                 object.name = message.name;
                             if (message.attributes && message.attributes.length) {
-                                object.attributes = $Array(message.attributes.length);
-                                for (let j = 0; j < message.attributes.length; ++j)
-                                    object.attributes[j] = $root.opentelemetry.proto.common.v1.KeyValue.toObject(message.attributes[j], options, _depth + 1);
+                                object.attributes = [];
+                                for (var j = 0; j < message.attributes.length; ++j)
+                                    object.attributes[j] = $root.opentelemetry.proto.common.v1.KeyValue.toObject(message.attributes[j], options, q + 1);
                             }
-                            if (message.droppedAttributesCount != null && $Object.hasOwnProperty.call(message, "droppedAttributesCount"))
+                            if (message.droppedAttributesCount != null && Object.hasOwnProperty.call(message, "droppedAttributesCount"))
                                 object.droppedAttributesCount = message.droppedAttributesCount;
                             return object;
                         };
@@ -2630,8 +2232,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @instance
                          * @returns {Object.<string,*>} JSON object
                          */
-                        Event.prototype.toJSON = function() {
-                            return Event.toObject(this, $protobuf.util.toJSONOptions);
+                        Event.prototype.toJSON = function toJSON() {
+                            return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                         };
 
                         return Event;
@@ -2641,52 +2243,31 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                         /**
                          * Properties of a Link.
-                         * @typedef {Object} opentelemetry.proto.trace.v1.Span.Link.$Properties
+                         * @memberof opentelemetry.proto.trace.v1.Span
+                         * @interface ILink
                          * @property {Uint8Array|null} [traceId] Link traceId
                          * @property {Uint8Array|null} [spanId] Link spanId
                          * @property {string|null} [traceState] Link traceState
-                         * @property {Array.<opentelemetry.proto.common.v1.KeyValue.$Properties>|null} [attributes] Link attributes
+                         * @property {Array.<opentelemetry.proto.common.v1.IKeyValue>|null} [attributes] Link attributes
                          * @property {number|null} [droppedAttributesCount] Link droppedAttributesCount
                          * @property {number|null} [flags] Link flags
-                         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                         */
-
-                        /**
-                         * Properties of a Link.
-                         * @memberof opentelemetry.proto.trace.v1.Span
-                         * @interface ILink
-                         * @augments opentelemetry.proto.trace.v1.Span.Link.$Properties
-                         * @deprecated Use opentelemetry.proto.trace.v1.Span.Link.$Properties instead.
-                         */
-
-                        /**
-                         * Shape of a Link.
-                         * @typedef {{
-                         *   traceId?: Uint8Array|null;
-                         *   spanId?: Uint8Array|null;
-                         *   traceState?: string|null;
-                         *   attributes?: Array.<opentelemetry.proto.common.v1.KeyValue.$Shape>|null;
-                         *   droppedAttributesCount?: number|null;
-                         *   flags?: number|null;
-                         *   $unknowns?: Array.<Uint8Array>;
-                         * }} opentelemetry.proto.trace.v1.Span.Link.$Shape
                          */
 
                         /**
                          * Constructs a new Link.
                          * @memberof opentelemetry.proto.trace.v1.Span
                          * @classdesc Represents a Link.
+                         * @implements ILink
                          * @constructor
-                         * @param {opentelemetry.proto.trace.v1.Span.Link.$Properties=} [properties] Properties to set
-                         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                         * @param {opentelemetry.proto.trace.v1.Span.ILink=} [properties] Properties to set
                          */
-                        const Link = function (properties) {
+                        function Link(properties) {
                             this.attributes = [];
                             if (properties)
-                                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                         this[keys[i]] = properties[keys[i]];
-                        };
+                        }
 
                         /**
                          * Link traceId.
@@ -2714,7 +2295,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                         /**
                          * Link attributes.
-                         * @member {Array.<opentelemetry.proto.common.v1.KeyValue.$Properties>} attributes
+                         * @member {Array.<opentelemetry.proto.common.v1.IKeyValue>} attributes
                          * @memberof opentelemetry.proto.trace.v1.Span.Link
                          * @instance
                          */
@@ -2741,14 +2322,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @function create
                          * @memberof opentelemetry.proto.trace.v1.Span.Link
                          * @static
-                         * @param {opentelemetry.proto.trace.v1.Span.Link.$Properties=} [properties] Properties to set
+                         * @param {opentelemetry.proto.trace.v1.Span.ILink=} [properties] Properties to set
                          * @returns {opentelemetry.proto.trace.v1.Span.Link} Link instance
-                         * @type {{
-                         *   (properties: opentelemetry.proto.trace.v1.Span.Link.$Shape): opentelemetry.proto.trace.v1.Span.Link & opentelemetry.proto.trace.v1.Span.Link.$Shape;
-                         *   (properties?: opentelemetry.proto.trace.v1.Span.Link.$Properties): opentelemetry.proto.trace.v1.Span.Link;
-                         * }}
                          */
-                        Link.create = function(properties) {
+                        Link.create = function create(properties) {
                             return new Link(properties);
                         };
 
@@ -2757,33 +2334,30 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @function encode
                          * @memberof opentelemetry.proto.trace.v1.Span.Link
                          * @static
-                         * @param {opentelemetry.proto.trace.v1.Span.Link.$Properties} message Link message or plain object to encode
+                         * @param {opentelemetry.proto.trace.v1.Span.ILink} message Link message or plain object to encode
                          * @param {$protobuf.Writer} [writer] Writer to encode to
                          * @returns {$protobuf.Writer} Writer
                          */
-                        Link.encode = function (message, writer, _depth) {
+                        Link.encode = function encode(message, writer, q) {
                             if (!writer)
                                 writer = $Writer.create();
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $util.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            if (message.traceId != null && $Object.hasOwnProperty.call(message, "traceId") && message.traceId.length)
+                            if (q === undefined)
+                                q = 0;
+                            if (q > $util.recursionLimit)
+                                throw Error("max depth exceeded");
+                            if (message.traceId != null && Object.hasOwnProperty.call(message, "traceId"))
                                 writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.traceId);
-                            if (message.spanId != null && $Object.hasOwnProperty.call(message, "spanId") && message.spanId.length)
+                            if (message.spanId != null && Object.hasOwnProperty.call(message, "spanId"))
                                 writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.spanId);
-                            if (message.traceState != null && $Object.hasOwnProperty.call(message, "traceState") && message.traceState !== "")
+                            if (message.traceState != null && Object.hasOwnProperty.call(message, "traceState"))
                                 writer.uint32(/* id 3, wireType 2 =*/26).string(message.traceState);
                             if (message.attributes != null && message.attributes.length)
-                                for (let i = 0; i < message.attributes.length; ++i)
-                                    $root.opentelemetry.proto.common.v1.KeyValue.encode(message.attributes[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
-                            if (message.droppedAttributesCount != null && $Object.hasOwnProperty.call(message, "droppedAttributesCount") && message.droppedAttributesCount !== 0)
+                                for (var i = 0; i < message.attributes.length; ++i)
+                                    $root.opentelemetry.proto.common.v1.KeyValue.encode(message.attributes[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+                            if (message.droppedAttributesCount != null && Object.hasOwnProperty.call(message, "droppedAttributesCount"))
                                 writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.droppedAttributesCount);
-                            if (message.flags != null && $Object.hasOwnProperty.call(message, "flags") && message.flags !== 0)
+                            if (message.flags != null && Object.hasOwnProperty.call(message, "flags"))
                                 writer.uint32(/* id 6, wireType 5 =*/53).fixed32(message.flags);
-                            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                                for (let i = 0; i < message.$unknowns.length; ++i)
-                                    writer.raw(message.$unknowns[i]);
                             return writer;
                         };
 
@@ -2794,104 +2368,69 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @static
                          * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                          * @param {number} [length] Message length if known beforehand
-                         * @returns {opentelemetry.proto.trace.v1.Span.Link & opentelemetry.proto.trace.v1.Span.Link.$Shape} Link
+                         * @returns {opentelemetry.proto.trace.v1.Span.Link} Link
                          * @throws {Error} If the payload is not a reader or valid buffer
                          * @throws {$protobuf.util.ProtocolError} If required fields are missing
                          */
-                        Link.decode = function (reader, length, _end, _depth, _target) {
+                        Link.decode = function decode(reader, length, error, long) {
                             if (!(reader instanceof $Reader))
                                 reader = $Reader.create(reader);
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $Reader.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            let end, message, value;
-                            if (length === $undefined)
+                            if (long === undefined)
+                                long = 0;
+                            if (long > $Reader.recursionLimit)
+                                throw Error("maximum nesting depth exceeded");
+                            var end, message;
+                            if (length === undefined)
                                 end = reader.len;
                             else {
                                 end = reader.pos + length;
                                 if (end > reader.len)
-                                    throw $RangeError("index out of range");
+                                    throw RangeError("index out of range");
                                 length = reader.len;
                                 reader.len = end;
                             }
-                            message = _target || new $root.opentelemetry.proto.trace.v1.Span.Link();
+                            message = new $root.opentelemetry.proto.trace.v1.Span.Link();
                             while (reader.pos < end) {
-                                let start = reader.pos;
-                                let tag = reader.tag();
-                                if (tag === _end) {
-                                    _end = $undefined;
+                                var tag = reader.uint32();
+                                if (tag === error)
                                     break;
-                                }
-                                let wireType = tag & 7;
-                                switch (tag >>>= 3) {
+                                switch (tag >>> 3) {
                                 case 1: {
-                                        if (wireType !== 2)
-                                            break;
-                                        if ((value = reader.bytes()).length)
-                                            message.traceId = value;
-                                        else
-                                            delete message.traceId;
-                                        continue;
+                                        message.traceId = reader.bytes();
+                                        break;
                                     }
                                 case 2: {
-                                        if (wireType !== 2)
-                                            break;
-                                        if ((value = reader.bytes()).length)
-                                            message.spanId = value;
-                                        else
-                                            delete message.spanId;
-                                        continue;
+                                        message.spanId = reader.bytes();
+                                        break;
                                     }
                                 case 3: {
-                                        if (wireType !== 2)
-                                            break;
-                                        if ((value = reader.stringVerify()).length)
-                                            message.traceState = value;
-                                        else
-                                            delete message.traceState;
-                                        continue;
+                                        message.traceState = reader.string();
+                                        break;
                                     }
                                 case 4: {
-                                        if (wireType !== 2)
-                                            break;
                                         if (!(message.attributes && message.attributes.length))
                                             message.attributes = [];
-                                        message.attributes.push($root.opentelemetry.proto.common.v1.KeyValue.decode(reader, reader.size(), $undefined, _depth + 1));
-                                        continue;
+                                        message.attributes.push($root.opentelemetry.proto.common.v1.KeyValue.decode(reader, reader.uint32(), undefined, long + 1));
+                                        break;
                                     }
                                 case 5: {
-                                        if (wireType !== 0)
-                                            break;
-                                        if (value = reader.uint32())
-                                            message.droppedAttributesCount = value;
-                                        else
-                                            delete message.droppedAttributesCount;
-                                        continue;
+                                        message.droppedAttributesCount = reader.uint32();
+                                        break;
                                     }
                                 case 6: {
-                                        if (wireType !== 5)
-                                            break;
-                                        if (value = reader.fixed32())
-                                            message.flags = value;
-                                        else
-                                            delete message.flags;
-                                        continue;
+                                        message.flags = reader.fixed32();
+                                        break;
                                     }
-                                }
-                                reader.skipType(wireType, _depth, tag);
-                                if (!reader.discardUnknown) {
-                                    $util.makeProp(message, "$unknowns", false);
-                                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                                default:
+                                    reader.skipType(tag & 7, long);
+                                    break;
                                 }
                             }
-                            if (length !== $undefined) {
+                            if (length !== undefined) {
                                 if (reader.pos !== end)
-                                    throw $RangeError("index out of range");
+                                    throw RangeError("index out of range");
                                 reader.len = length;
                             }
-                            if (_end !== $undefined)
-                                throw $Error("missing end group");
                             return message;
                         };
 
@@ -2903,47 +2442,42 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @param {Object.<string,*>} object Plain object
                          * @returns {opentelemetry.proto.trace.v1.Span.Link} Link
                          */
-                        Link.fromObject = function (object, _depth) {
+                        Link.fromObject = function fromObject(object, long) {
                             if (object instanceof $root.opentelemetry.proto.trace.v1.Span.Link)
                                 return object;
                             if (!$util.isObject(object))
-                                throw $TypeError(".opentelemetry.proto.trace.v1.Span.Link: object expected");
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $util.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            let message = new $root.opentelemetry.proto.trace.v1.Span.Link();
+                                throw TypeError(".opentelemetry.proto.trace.v1.Span.Link: object expected");
+                            if (long === undefined)
+                                long = 0;
+                            if (long > $util.recursionLimit)
+                                throw Error("maximum nesting depth exceeded");
+                            var message = new $root.opentelemetry.proto.trace.v1.Span.Link();
                             if (object.traceId != null)
-                                if (object.traceId.length)
-                                    if (typeof object.traceId === "string")
-                                        $util.base64.decode(object.traceId, message.traceId = $util.newBuffer($util.base64.length(object.traceId)), 0);
-                                    else if (object.traceId.length >= 0)
-                                        message.traceId = object.traceId;
+                                if (typeof object.traceId === "string")
+                                    $util.base64.decode(object.traceId, message.traceId = $util.newBuffer($util.base64.length(object.traceId)), 0);
+                                else if (object.traceId.length >= 0)
+                                    message.traceId = object.traceId;
                             if (object.spanId != null)
-                                if (object.spanId.length)
-                                    if (typeof object.spanId === "string")
-                                        $util.base64.decode(object.spanId, message.spanId = $util.newBuffer($util.base64.length(object.spanId)), 0);
-                                    else if (object.spanId.length >= 0)
-                                        message.spanId = object.spanId;
+                                if (typeof object.spanId === "string")
+                                    $util.base64.decode(object.spanId, message.spanId = $util.newBuffer($util.base64.length(object.spanId)), 0);
+                                else if (object.spanId.length >= 0)
+                                    message.spanId = object.spanId;
                             if (object.traceState != null)
-                                if (typeof object.traceState !== "string" || object.traceState.length)
-                                    message.traceState = $String(object.traceState);
+                                message.traceState = String(object.traceState);
                             if (object.attributes) {
-                                if (!$Array.isArray(object.attributes))
-                                    throw $TypeError(".opentelemetry.proto.trace.v1.Span.Link.attributes: array expected");
-                                message.attributes = $Array(object.attributes.length);
-                                for (let i = 0; i < object.attributes.length; ++i) {
+                                if (!Array.isArray(object.attributes))
+                                    throw TypeError(".opentelemetry.proto.trace.v1.Span.Link.attributes: array expected");
+                                message.attributes = [];
+                                for (var i = 0; i < object.attributes.length; ++i) {
                                     if (!$util.isObject(object.attributes[i]))
-                                        throw $TypeError(".opentelemetry.proto.trace.v1.Span.Link.attributes: object expected");
-                                    message.attributes[i] = $root.opentelemetry.proto.common.v1.KeyValue.fromObject(object.attributes[i], _depth + 1);
+                                        throw TypeError(".opentelemetry.proto.trace.v1.Span.Link.attributes: object expected");
+                                    message.attributes[i] = $root.opentelemetry.proto.common.v1.KeyValue.fromObject(object.attributes[i], long + 1);
                                 }
                             }
                             if (object.droppedAttributesCount != null)
-                                if ($Number(object.droppedAttributesCount) !== 0)
-                                    message.droppedAttributesCount = object.droppedAttributesCount >>> 0;
+                                message.droppedAttributesCount = object.droppedAttributesCount >>> 0;
                             if (object.flags != null)
-                                if ($Number(object.flags) !== 0)
-                                    message.flags = object.flags >>> 0;
+                                message.flags = object.flags >>> 0;
                             return message;
                         };
 
@@ -2956,49 +2490,49 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @param {$protobuf.IConversionOptions} [options] Conversion options
                          * @returns {Object.<string,*>} Plain object
                          */
-                        Link.toObject = function (message, options, _depth) {
+                        Link.toObject = function toObject(message, options, q) {
                             if (!options)
                                 options = {};
-                            if (_depth === $undefined)
-                                _depth = 0;
-                            if (_depth > $util.recursionLimit)
-                                throw $Error("max depth exceeded");
-                            let object = {};
+                            if (q === undefined)
+                                q = 0;
+                            if (q > $util.recursionLimit)
+                                throw Error("max depth exceeded");
+                            var object = {};
                             if (options.arrays || options.defaults)
                                 object.attributes = [];
                             if (options.defaults) {
-                                if (options.bytes === $String)
+                                if (options.bytes === String)
                                     object.traceId = "";
                                 else {
                                     object.traceId = [];
-                                    if (options.bytes !== $Array)
+                                    if (options.bytes !== Array)
                                         object.traceId = $util.newBuffer(object.traceId);
                                 }
-                                if (options.bytes === $String)
+                                if (options.bytes === String)
                                     object.spanId = "";
                                 else {
                                     object.spanId = [];
-                                    if (options.bytes !== $Array)
+                                    if (options.bytes !== Array)
                                         object.spanId = $util.newBuffer(object.spanId);
                                 }
                                 object.traceState = "";
                                 object.droppedAttributesCount = 0;
                                 object.flags = 0;
                             }
-                            if (message.traceId != null && $Object.hasOwnProperty.call(message, "traceId"))
-                                object.traceId = options.bytes === $String ? $util.base64.encode(message.traceId, 0, message.traceId.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.traceId) : message.traceId;
-                            if (message.spanId != null && $Object.hasOwnProperty.call(message, "spanId"))
-                                object.spanId = options.bytes === $String ? $util.base64.encode(message.spanId, 0, message.spanId.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.spanId) : message.spanId;
-                            if (message.traceState != null && $Object.hasOwnProperty.call(message, "traceState"))
+                            if (message.traceId != null && Object.hasOwnProperty.call(message, "traceId"))
+                                object.traceId = options.bytes === String ? $util.base64.encode(message.traceId, 0, message.traceId.length) : options.bytes === Array ? Array.prototype.slice.call(message.traceId) : message.traceId;
+                            if (message.spanId != null && Object.hasOwnProperty.call(message, "spanId"))
+                                object.spanId = options.bytes === String ? $util.base64.encode(message.spanId, 0, message.spanId.length) : options.bytes === Array ? Array.prototype.slice.call(message.spanId) : message.spanId;
+                            if (message.traceState != null && Object.hasOwnProperty.call(message, "traceState"))
                                 object.traceState = message.traceState;
                             if (message.attributes && message.attributes.length) {
-                                object.attributes = $Array(message.attributes.length);
-                                for (let j = 0; j < message.attributes.length; ++j)
-                                    object.attributes[j] = $root.opentelemetry.proto.common.v1.KeyValue.toObject(message.attributes[j], options, _depth + 1);
+                                object.attributes = [];
+                                for (var j = 0; j < message.attributes.length; ++j)
+                                    object.attributes[j] = $root.opentelemetry.proto.common.v1.KeyValue.toObject(message.attributes[j], options, q + 1);
                             }
-                            if (message.droppedAttributesCount != null && $Object.hasOwnProperty.call(message, "droppedAttributesCount"))
+                            if (message.droppedAttributesCount != null && Object.hasOwnProperty.call(message, "droppedAttributesCount"))
                                 object.droppedAttributesCount = message.droppedAttributesCount;
-                            if (message.flags != null && $Object.hasOwnProperty.call(message, "flags"))
+                            if (message.flags != null && Object.hasOwnProperty.call(message, "flags"))
                                 object.flags = message.flags;
                             return object;
                         };
@@ -3010,8 +2544,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                          * @instance
                          * @returns {Object.<string,*>} JSON object
                          */
-                        Link.prototype.toJSON = function() {
-                            return Link.toObject(this, $protobuf.util.toJSONOptions);
+                        Link.prototype.toJSON = function toJSON() {
+                            return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                         };
 
                         return Link;
@@ -3024,39 +2558,26 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * Properties of a Status.
-                     * @typedef {Object} opentelemetry.proto.trace.v1.Status.$Properties
-                     * @property {string|null} [message] Status message
-                     * @property {opentelemetry.proto.trace.v1.Status.StatusCode|null} [code] Status code
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                     */
-
-                    /**
-                     * Properties of a Status.
                      * @memberof opentelemetry.proto.trace.v1
                      * @interface IStatus
-                     * @augments opentelemetry.proto.trace.v1.Status.$Properties
-                     * @deprecated Use opentelemetry.proto.trace.v1.Status.$Properties instead.
-                     */
-
-                    /**
-                     * Shape of a Status.
-                     * @typedef {opentelemetry.proto.trace.v1.Status.$Properties} opentelemetry.proto.trace.v1.Status.$Shape
+                     * @property {string|null} [message] Status message
+                     * @property {opentelemetry.proto.trace.v1.Status.StatusCode|null} [code] Status code
                      */
 
                     /**
                      * Constructs a new Status.
                      * @memberof opentelemetry.proto.trace.v1
                      * @classdesc Represents a Status.
+                     * @implements IStatus
                      * @constructor
-                     * @param {opentelemetry.proto.trace.v1.Status.$Properties=} [properties] Properties to set
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                     * @param {opentelemetry.proto.trace.v1.IStatus=} [properties] Properties to set
                      */
-                    const Status = function (properties) {
+                    function Status(properties) {
                         if (properties)
-                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                 if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                     this[keys[i]] = properties[keys[i]];
-                    };
+                    }
 
                     /**
                      * Status message.
@@ -3079,14 +2600,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function create
                      * @memberof opentelemetry.proto.trace.v1.Status
                      * @static
-                     * @param {opentelemetry.proto.trace.v1.Status.$Properties=} [properties] Properties to set
+                     * @param {opentelemetry.proto.trace.v1.IStatus=} [properties] Properties to set
                      * @returns {opentelemetry.proto.trace.v1.Status} Status instance
-                     * @type {{
-                     *   (properties: opentelemetry.proto.trace.v1.Status.$Shape): opentelemetry.proto.trace.v1.Status & opentelemetry.proto.trace.v1.Status.$Shape;
-                     *   (properties?: opentelemetry.proto.trace.v1.Status.$Properties): opentelemetry.proto.trace.v1.Status;
-                     * }}
                      */
-                    Status.create = function(properties) {
+                    Status.create = function create(properties) {
                         return new Status(properties);
                     };
 
@@ -3095,24 +2612,21 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function encode
                      * @memberof opentelemetry.proto.trace.v1.Status
                      * @static
-                     * @param {opentelemetry.proto.trace.v1.Status.$Properties} message Status message or plain object to encode
+                     * @param {opentelemetry.proto.trace.v1.IStatus} message Status message or plain object to encode
                      * @param {$protobuf.Writer} [writer] Writer to encode to
                      * @returns {$protobuf.Writer} Writer
                      */
-                    Status.encode = function (message, writer, _depth) {
+                    Status.encode = function encode(message, writer, q) {
                         if (!writer)
                             writer = $Writer.create();
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        if (message.message != null && Object.hasOwnProperty.call(message, "message"))
                             writer.uint32(/* id 2, wireType 2 =*/18).string(message.message);
-                        if (message.code != null && $Object.hasOwnProperty.call(message, "code") && message.code !== 0)
+                        if (message.code != null && Object.hasOwnProperty.call(message, "code"))
                             writer.uint32(/* id 3, wireType 0 =*/24).int32(message.code);
-                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                            for (let i = 0; i < message.$unknowns.length; ++i)
-                                writer.raw(message.$unknowns[i]);
                         return writer;
                     };
 
@@ -3123,69 +2637,51 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @static
                      * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                      * @param {number} [length] Message length if known beforehand
-                     * @returns {opentelemetry.proto.trace.v1.Status & opentelemetry.proto.trace.v1.Status.$Shape} Status
+                     * @returns {opentelemetry.proto.trace.v1.Status} Status
                      * @throws {Error} If the payload is not a reader or valid buffer
                      * @throws {$protobuf.util.ProtocolError} If required fields are missing
                      */
-                    Status.decode = function (reader, length, _end, _depth, _target) {
+                    Status.decode = function decode(reader, length, error, long) {
                         if (!(reader instanceof $Reader))
                             reader = $Reader.create(reader);
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $Reader.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let end, message, value;
-                        if (length === $undefined)
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $Reader.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var end, message;
+                        if (length === undefined)
                             end = reader.len;
                         else {
                             end = reader.pos + length;
                             if (end > reader.len)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             length = reader.len;
                             reader.len = end;
                         }
-                        message = _target || new $root.opentelemetry.proto.trace.v1.Status();
+                        message = new $root.opentelemetry.proto.trace.v1.Status();
                         while (reader.pos < end) {
-                            let start = reader.pos;
-                            let tag = reader.tag();
-                            if (tag === _end) {
-                                _end = $undefined;
+                            var tag = reader.uint32();
+                            if (tag === error)
                                 break;
-                            }
-                            let wireType = tag & 7;
-                            switch (tag >>>= 3) {
+                            switch (tag >>> 3) {
                             case 2: {
-                                    if (wireType !== 2)
-                                        break;
-                                    if ((value = reader.stringVerify()).length)
-                                        message.message = value;
-                                    else
-                                        delete message.message;
-                                    continue;
+                                    message.message = reader.string();
+                                    break;
                                 }
                             case 3: {
-                                    if (wireType !== 0)
-                                        break;
-                                    if (value = reader.int32())
-                                        message.code = value;
-                                    else
-                                        delete message.code;
-                                    continue;
+                                    message.code = reader.int32();
+                                    break;
                                 }
-                            }
-                            reader.skipType(wireType, _depth, tag);
-                            if (!reader.discardUnknown) {
-                                $util.makeProp(message, "$unknowns", false);
-                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            default:
+                                reader.skipType(tag & 7, long);
+                                break;
                             }
                         }
-                        if (length !== $undefined) {
+                        if (length !== undefined) {
                             if (reader.pos !== end)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             reader.len = length;
                         }
-                        if (_end !== $undefined)
-                            throw $Error("missing end group");
                         return message;
                     };
 
@@ -3197,37 +2693,38 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {Object.<string,*>} object Plain object
                      * @returns {opentelemetry.proto.trace.v1.Status} Status
                      */
-                    Status.fromObject = function (object, _depth) {
+                    Status.fromObject = function fromObject(object, long) {
                         if (object instanceof $root.opentelemetry.proto.trace.v1.Status)
                             return object;
                         if (!$util.isObject(object))
-                            throw $TypeError(".opentelemetry.proto.trace.v1.Status: object expected");
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let message = new $root.opentelemetry.proto.trace.v1.Status();
+                            throw TypeError(".opentelemetry.proto.trace.v1.Status: object expected");
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $util.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var message = new $root.opentelemetry.proto.trace.v1.Status();
                         if (object.message != null)
-                            if (typeof object.message !== "string" || object.message.length)
-                                message.message = $String(object.message);
-                        if (object.code !== 0 && (typeof object.code !== "string" || $root.opentelemetry.proto.trace.v1.Status.StatusCode[object.code] !== 0))
-                            switch (object.code) {
-                            case "STATUS_CODE_UNSET":
-                            case 0:
-                                message.code = 0;
+                            message.message = String(object.message);
+                        switch (object.code) {
+                        default:
+                            if (typeof object.code === "number") {
+                                message.code = object.code;
                                 break;
-                            case "STATUS_CODE_OK":
-                            case 1:
-                                message.code = 1;
-                                break;
-                            case "STATUS_CODE_ERROR":
-                            case 2:
-                                message.code = 2;
-                                break;
-                            default:
-                                if (typeof object.code === "number" && (object.code | 0) === object.code)
-                                    message.code = object.code;
                             }
+                            break;
+                        case "STATUS_CODE_UNSET":
+                        case 0:
+                            message.code = 0;
+                            break;
+                        case "STATUS_CODE_OK":
+                        case 1:
+                            message.code = 1;
+                            break;
+                        case "STATUS_CODE_ERROR":
+                        case 2:
+                            message.code = 2;
+                            break;
+                        }
                         return message;
                     };
 
@@ -3240,22 +2737,22 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {$protobuf.IConversionOptions} [options] Conversion options
                      * @returns {Object.<string,*>} Plain object
                      */
-                    Status.toObject = function (message, options, _depth) {
+                    Status.toObject = function toObject(message, options, q) {
                         if (!options)
                             options = {};
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let object = {};
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        var object = {};
                         if (options.defaults) {
                             object.message = "";
-                            object.code = options.enums === $String ? "STATUS_CODE_UNSET" : 0;
+                            object.code = options.enums === String ? "STATUS_CODE_UNSET" : 0;
                         }
-                        if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
+                        if (message.message != null && Object.hasOwnProperty.call(message, "message"))
                             object.message = message.message;
-                        if (message.code != null && $Object.hasOwnProperty.call(message, "code"))
-                            object.code = options.enums === $String ? $root.opentelemetry.proto.trace.v1.Status.StatusCode[message.code] === $undefined ? message.code : $root.opentelemetry.proto.trace.v1.Status.StatusCode[message.code] : message.code;
+                        if (message.code != null && Object.hasOwnProperty.call(message, "code"))
+                            object.code = options.enums === String ? $root.opentelemetry.proto.trace.v1.Status.StatusCode[message.code] === undefined ? message.code : $root.opentelemetry.proto.trace.v1.Status.StatusCode[message.code] : message.code;
                         return object;
                     };
 
@@ -3266,8 +2763,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @instance
                      * @returns {Object.<string,*>} JSON object
                      */
-                    Status.prototype.toJSON = function() {
-                        return Status.toObject(this, $protobuf.util.toJSONOptions);
+                    Status.prototype.toJSON = function toJSON() {
+                        return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                     };
 
                     /**
@@ -3279,7 +2776,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @property {number} STATUS_CODE_ERROR=2 STATUS_CODE_ERROR value
                      */
                     Status.StatusCode = (function() {
-                        const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                        var valuesById = {}, values = Object.create(valuesById);
                         values[valuesById[0] = "STATUS_CODE_UNSET"] = 0;
                         values[valuesById[1] = "STATUS_CODE_OK"] = 1;
                         values[valuesById[2] = "STATUS_CODE_ERROR"] = 2;
@@ -3299,7 +2796,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                  * @property {number} SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK=512 SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK value
                  */
                 v1.SpanFlags = (function() {
-                    const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                    var valuesById = {}, values = Object.create(valuesById);
                     values[valuesById[0] = "SPAN_FLAGS_DO_NOT_USE"] = 0;
                     values[valuesById[255] = "SPAN_FLAGS_TRACE_FLAGS_MASK"] = 255;
                     values[valuesById[256] = "SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK"] = 256;
@@ -3320,7 +2817,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
              * @memberof opentelemetry.proto
              * @namespace
              */
-            const common = {};
+            var common = {};
 
             common.v1 = (function() {
 
@@ -3329,62 +2826,37 @@ export const opentelemetry = $root.opentelemetry = (() => {
                  * @memberof opentelemetry.proto.common
                  * @namespace
                  */
-                const v1 = {};
+                var v1 = {};
 
                 v1.AnyValue = (function() {
 
                     /**
                      * Properties of an AnyValue.
-                     * @typedef {Object} opentelemetry.proto.common.v1.AnyValue.$Properties
+                     * @memberof opentelemetry.proto.common.v1
+                     * @interface IAnyValue
                      * @property {string|null} [stringValue] AnyValue stringValue
                      * @property {boolean|null} [boolValue] AnyValue boolValue
                      * @property {number|Long|null} [intValue] AnyValue intValue
                      * @property {number|null} [doubleValue] AnyValue doubleValue
-                     * @property {opentelemetry.proto.common.v1.ArrayValue.$Properties|null} [arrayValue] AnyValue arrayValue
-                     * @property {opentelemetry.proto.common.v1.KeyValueList.$Properties|null} [kvlistValue] AnyValue kvlistValue
+                     * @property {opentelemetry.proto.common.v1.IArrayValue|null} [arrayValue] AnyValue arrayValue
+                     * @property {opentelemetry.proto.common.v1.IKeyValueList|null} [kvlistValue] AnyValue kvlistValue
                      * @property {Uint8Array|null} [bytesValue] AnyValue bytesValue
-                     * @property {"stringValue"|"boolValue"|"intValue"|"doubleValue"|"arrayValue"|"kvlistValue"|"bytesValue"} [value] AnyValue value
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                     */
-
-                    /**
-                     * Properties of an AnyValue.
-                     * @memberof opentelemetry.proto.common.v1
-                     * @interface IAnyValue
-                     * @augments opentelemetry.proto.common.v1.AnyValue.$Properties
-                     * @deprecated Use opentelemetry.proto.common.v1.AnyValue.$Properties instead.
-                     */
-
-                    /**
-                     * Narrowed shape of an AnyValue.
-                     * @typedef {{
-                     *   stringValue?: string|null;
-                     *   boolValue?: boolean|null;
-                     *   intValue?: number|Long|null;
-                     *   doubleValue?: number|null;
-                     *   arrayValue?: opentelemetry.proto.common.v1.ArrayValue.$Shape|null;
-                     *   kvlistValue?: opentelemetry.proto.common.v1.KeyValueList.$Shape|null;
-                     *   bytesValue?: Uint8Array|null;
-                     *   $unknowns?: Array.<Uint8Array>;
-                     * } & (
-                     *   ({ value?: undefined; stringValue?: null; boolValue?: null; intValue?: null; doubleValue?: null; arrayValue?: null; kvlistValue?: null; bytesValue?: null }|{ value?: "stringValue"; stringValue: string; boolValue?: null; intValue?: null; doubleValue?: null; arrayValue?: null; kvlistValue?: null; bytesValue?: null }|{ value?: "boolValue"; stringValue?: null; boolValue: boolean; intValue?: null; doubleValue?: null; arrayValue?: null; kvlistValue?: null; bytesValue?: null }|{ value?: "intValue"; stringValue?: null; boolValue?: null; intValue: number|Long; doubleValue?: null; arrayValue?: null; kvlistValue?: null; bytesValue?: null }|{ value?: "doubleValue"; stringValue?: null; boolValue?: null; intValue?: null; doubleValue: number; arrayValue?: null; kvlistValue?: null; bytesValue?: null }|{ value?: "arrayValue"; stringValue?: null; boolValue?: null; intValue?: null; doubleValue?: null; arrayValue: opentelemetry.proto.common.v1.ArrayValue.$Shape; kvlistValue?: null; bytesValue?: null }|{ value?: "kvlistValue"; stringValue?: null; boolValue?: null; intValue?: null; doubleValue?: null; arrayValue?: null; kvlistValue: opentelemetry.proto.common.v1.KeyValueList.$Shape; bytesValue?: null }|{ value?: "bytesValue"; stringValue?: null; boolValue?: null; intValue?: null; doubleValue?: null; arrayValue?: null; kvlistValue?: null; bytesValue: Uint8Array })
-                     * )} opentelemetry.proto.common.v1.AnyValue.$Shape
                      */
 
                     /**
                      * Constructs a new AnyValue.
                      * @memberof opentelemetry.proto.common.v1
                      * @classdesc Represents an AnyValue.
+                     * @implements IAnyValue
                      * @constructor
-                     * @param {opentelemetry.proto.common.v1.AnyValue.$Properties=} [properties] Properties to set
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                     * @param {opentelemetry.proto.common.v1.IAnyValue=} [properties] Properties to set
                      */
-                    const AnyValue = function (properties) {
+                    function AnyValue(properties) {
                         if (properties)
-                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                 if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                     this[keys[i]] = properties[keys[i]];
-                    };
+                    }
 
                     /**
                      * AnyValue stringValue.
@@ -3420,7 +2892,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * AnyValue arrayValue.
-                     * @member {opentelemetry.proto.common.v1.ArrayValue.$Properties|null|undefined} arrayValue
+                     * @member {opentelemetry.proto.common.v1.IArrayValue|null|undefined} arrayValue
                      * @memberof opentelemetry.proto.common.v1.AnyValue
                      * @instance
                      */
@@ -3428,7 +2900,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * AnyValue kvlistValue.
-                     * @member {opentelemetry.proto.common.v1.KeyValueList.$Properties|null|undefined} kvlistValue
+                     * @member {opentelemetry.proto.common.v1.IKeyValueList|null|undefined} kvlistValue
                      * @memberof opentelemetry.proto.common.v1.AnyValue
                      * @instance
                      */
@@ -3443,7 +2915,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                     AnyValue.prototype.bytesValue = null;
 
                     // OneOf field names bound to virtual getters and setters
-                    let $oneOfFields;
+                    var $oneOfFields;
 
                     /**
                      * AnyValue value.
@@ -3451,7 +2923,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @memberof opentelemetry.proto.common.v1.AnyValue
                      * @instance
                      */
-                    $Object.defineProperty(AnyValue.prototype, "value", {
+                    Object.defineProperty(AnyValue.prototype, "value", {
                         get: $util.oneOfGetter($oneOfFields = ["stringValue", "boolValue", "intValue", "doubleValue", "arrayValue", "kvlistValue", "bytesValue"]),
                         set: $util.oneOfSetter($oneOfFields)
                     });
@@ -3461,14 +2933,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function create
                      * @memberof opentelemetry.proto.common.v1.AnyValue
                      * @static
-                     * @param {opentelemetry.proto.common.v1.AnyValue.$Properties=} [properties] Properties to set
+                     * @param {opentelemetry.proto.common.v1.IAnyValue=} [properties] Properties to set
                      * @returns {opentelemetry.proto.common.v1.AnyValue} AnyValue instance
-                     * @type {{
-                     *   (properties: opentelemetry.proto.common.v1.AnyValue.$Shape): opentelemetry.proto.common.v1.AnyValue & opentelemetry.proto.common.v1.AnyValue.$Shape;
-                     *   (properties?: opentelemetry.proto.common.v1.AnyValue.$Properties): opentelemetry.proto.common.v1.AnyValue;
-                     * }}
                      */
-                    AnyValue.create = function(properties) {
+                    AnyValue.create = function create(properties) {
                         return new AnyValue(properties);
                     };
 
@@ -3477,34 +2945,31 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function encode
                      * @memberof opentelemetry.proto.common.v1.AnyValue
                      * @static
-                     * @param {opentelemetry.proto.common.v1.AnyValue.$Properties} message AnyValue message or plain object to encode
+                     * @param {opentelemetry.proto.common.v1.IAnyValue} message AnyValue message or plain object to encode
                      * @param {$protobuf.Writer} [writer] Writer to encode to
                      * @returns {$protobuf.Writer} Writer
                      */
-                    AnyValue.encode = function (message, writer, _depth) {
+                    AnyValue.encode = function encode(message, writer, q) {
                         if (!writer)
                             writer = $Writer.create();
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        if (message.stringValue != null && $Object.hasOwnProperty.call(message, "stringValue"))
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        if (message.stringValue != null && Object.hasOwnProperty.call(message, "stringValue"))
                             writer.uint32(/* id 1, wireType 2 =*/10).string(message.stringValue);
-                        if (message.boolValue != null && $Object.hasOwnProperty.call(message, "boolValue"))
+                        if (message.boolValue != null && Object.hasOwnProperty.call(message, "boolValue"))
                             writer.uint32(/* id 2, wireType 0 =*/16).bool(message.boolValue);
-                        if (message.intValue != null && $Object.hasOwnProperty.call(message, "intValue"))
+                        if (message.intValue != null && Object.hasOwnProperty.call(message, "intValue"))
                             writer.uint32(/* id 3, wireType 0 =*/24).int64(message.intValue);
-                        if (message.doubleValue != null && $Object.hasOwnProperty.call(message, "doubleValue"))
+                        if (message.doubleValue != null && Object.hasOwnProperty.call(message, "doubleValue"))
                             writer.uint32(/* id 4, wireType 1 =*/33).double(message.doubleValue);
-                        if (message.arrayValue != null && $Object.hasOwnProperty.call(message, "arrayValue"))
-                            $root.opentelemetry.proto.common.v1.ArrayValue.encode(message.arrayValue, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
-                        if (message.kvlistValue != null && $Object.hasOwnProperty.call(message, "kvlistValue"))
-                            $root.opentelemetry.proto.common.v1.KeyValueList.encode(message.kvlistValue, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
-                        if (message.bytesValue != null && $Object.hasOwnProperty.call(message, "bytesValue"))
+                        if (message.arrayValue != null && Object.hasOwnProperty.call(message, "arrayValue"))
+                            $root.opentelemetry.proto.common.v1.ArrayValue.encode(message.arrayValue, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+                        if (message.kvlistValue != null && Object.hasOwnProperty.call(message, "kvlistValue"))
+                            $root.opentelemetry.proto.common.v1.KeyValueList.encode(message.kvlistValue, writer.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+                        if (message.bytesValue != null && Object.hasOwnProperty.call(message, "bytesValue"))
                             writer.uint32(/* id 7, wireType 2 =*/58).bytes(message.bytesValue);
-                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                            for (let i = 0; i < message.$unknowns.length; ++i)
-                                writer.raw(message.$unknowns[i]);
                         return writer;
                     };
 
@@ -3515,100 +2980,71 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @static
                      * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                      * @param {number} [length] Message length if known beforehand
-                     * @returns {opentelemetry.proto.common.v1.AnyValue & opentelemetry.proto.common.v1.AnyValue.$Shape} AnyValue
+                     * @returns {opentelemetry.proto.common.v1.AnyValue} AnyValue
                      * @throws {Error} If the payload is not a reader or valid buffer
                      * @throws {$protobuf.util.ProtocolError} If required fields are missing
                      */
-                    AnyValue.decode = function (reader, length, _end, _depth, _target) {
+                    AnyValue.decode = function decode(reader, length, error, long) {
                         if (!(reader instanceof $Reader))
                             reader = $Reader.create(reader);
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $Reader.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let end, message;
-                        if (length === $undefined)
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $Reader.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var end, message;
+                        if (length === undefined)
                             end = reader.len;
                         else {
                             end = reader.pos + length;
                             if (end > reader.len)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             length = reader.len;
                             reader.len = end;
                         }
-                        message = _target || new $root.opentelemetry.proto.common.v1.AnyValue();
+                        message = new $root.opentelemetry.proto.common.v1.AnyValue();
                         while (reader.pos < end) {
-                            let start = reader.pos;
-                            let tag = reader.tag();
-                            if (tag === _end) {
-                                _end = $undefined;
+                            var tag = reader.uint32();
+                            if (tag === error)
                                 break;
-                            }
-                            let wireType = tag & 7;
-                            switch (tag >>>= 3) {
+                            switch (tag >>> 3) {
                             case 1: {
-                                    if (wireType !== 2)
-                                        break;
-                                    message.stringValue = reader.stringVerify();
-                                    message.value = "stringValue";
-                                    continue;
+                                    message.stringValue = reader.string();
+                                    break;
                                 }
                             case 2: {
-                                    if (wireType !== 0)
-                                        break;
                                     message.boolValue = reader.bool();
-                                    message.value = "boolValue";
-                                    continue;
+                                    break;
                                 }
                             case 3: {
-                                    if (wireType !== 0)
-                                        break;
                                     message.intValue = reader.int64();
-                                    message.value = "intValue";
-                                    continue;
+                                    break;
                                 }
                             case 4: {
-                                    if (wireType !== 1)
-                                        break;
                                     message.doubleValue = reader.double();
-                                    message.value = "doubleValue";
-                                    continue;
+                                    break;
                                 }
                             case 5: {
-                                    if (wireType !== 2)
-                                        break;
-                                    message.arrayValue = $root.opentelemetry.proto.common.v1.ArrayValue.decode(reader, reader.size(), $undefined, _depth + 1, message.arrayValue);
-                                    message.value = "arrayValue";
-                                    continue;
+                                    message.arrayValue = $root.opentelemetry.proto.common.v1.ArrayValue.decode(reader, reader.uint32(), undefined, long + 1);
+                                    break;
                                 }
                             case 6: {
-                                    if (wireType !== 2)
-                                        break;
-                                    message.kvlistValue = $root.opentelemetry.proto.common.v1.KeyValueList.decode(reader, reader.size(), $undefined, _depth + 1, message.kvlistValue);
-                                    message.value = "kvlistValue";
-                                    continue;
+                                    message.kvlistValue = $root.opentelemetry.proto.common.v1.KeyValueList.decode(reader, reader.uint32(), undefined, long + 1);
+                                    break;
                                 }
                             case 7: {
-                                    if (wireType !== 2)
-                                        break;
                                     message.bytesValue = reader.bytes();
-                                    message.value = "bytesValue";
-                                    continue;
+                                    break;
                                 }
-                            }
-                            reader.skipType(wireType, _depth, tag);
-                            if (!reader.discardUnknown) {
-                                $util.makeProp(message, "$unknowns", false);
-                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            default:
+                                reader.skipType(tag & 7, long);
+                                break;
                             }
                         }
-                        if (length !== $undefined) {
+                        if (length !== undefined) {
                             if (reader.pos !== end)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             reader.len = length;
                         }
-                        if (_end !== $undefined)
-                            throw $Error("missing end group");
                         return message;
                     };
 
@@ -3620,40 +3056,40 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {Object.<string,*>} object Plain object
                      * @returns {opentelemetry.proto.common.v1.AnyValue} AnyValue
                      */
-                    AnyValue.fromObject = function (object, _depth) {
+                    AnyValue.fromObject = function fromObject(object, long) {
                         if (object instanceof $root.opentelemetry.proto.common.v1.AnyValue)
                             return object;
                         if (!$util.isObject(object))
-                            throw $TypeError(".opentelemetry.proto.common.v1.AnyValue: object expected");
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let message = new $root.opentelemetry.proto.common.v1.AnyValue();
+                            throw TypeError(".opentelemetry.proto.common.v1.AnyValue: object expected");
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $util.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var message = new $root.opentelemetry.proto.common.v1.AnyValue();
                         if (object.stringValue != null)
-                            message.stringValue = $String(object.stringValue);
+                            message.stringValue = String(object.stringValue);
                         if (object.boolValue != null)
-                            message.boolValue = $Boolean(object.boolValue);
+                            message.boolValue = Boolean(object.boolValue);
                         if (object.intValue != null)
                             if ($util.Long)
                                 message.intValue = $util.Long.fromValue(object.intValue, false);
                             else if (typeof object.intValue === "string")
-                                message.intValue = $parseInt(object.intValue, 10);
+                                message.intValue = parseInt(object.intValue, 10);
                             else if (typeof object.intValue === "number")
                                 message.intValue = object.intValue;
                             else if (typeof object.intValue === "object")
                                 message.intValue = new $util.LongBits(object.intValue.low >>> 0, object.intValue.high >>> 0).toNumber();
                         if (object.doubleValue != null)
-                            message.doubleValue = $Number(object.doubleValue);
+                            message.doubleValue = Number(object.doubleValue);
                         if (object.arrayValue != null) {
                             if (!$util.isObject(object.arrayValue))
-                                throw $TypeError(".opentelemetry.proto.common.v1.AnyValue.arrayValue: object expected");
-                            message.arrayValue = $root.opentelemetry.proto.common.v1.ArrayValue.fromObject(object.arrayValue, _depth + 1);
+                                throw TypeError(".opentelemetry.proto.common.v1.AnyValue.arrayValue: object expected");
+                            message.arrayValue = $root.opentelemetry.proto.common.v1.ArrayValue.fromObject(object.arrayValue, long + 1);
                         }
                         if (object.kvlistValue != null) {
                             if (!$util.isObject(object.kvlistValue))
-                                throw $TypeError(".opentelemetry.proto.common.v1.AnyValue.kvlistValue: object expected");
-                            message.kvlistValue = $root.opentelemetry.proto.common.v1.KeyValueList.fromObject(object.kvlistValue, _depth + 1);
+                                throw TypeError(".opentelemetry.proto.common.v1.AnyValue.kvlistValue: object expected");
+                            message.kvlistValue = $root.opentelemetry.proto.common.v1.KeyValueList.fromObject(object.kvlistValue, long + 1);
                         }
                         if (object.bytesValue != null)
                             if (typeof object.bytesValue === "string")
@@ -3672,51 +3108,51 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {$protobuf.IConversionOptions} [options] Conversion options
                      * @returns {Object.<string,*>} Plain object
                      */
-                    AnyValue.toObject = function (message, options, _depth) {
+                    AnyValue.toObject = function toObject(message, options, q) {
                         if (!options)
                             options = {};
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let object = {};
-                        if (message.stringValue != null && $Object.hasOwnProperty.call(message, "stringValue")) {
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        var object = {};
+                        if (message.stringValue != null && Object.hasOwnProperty.call(message, "stringValue")) {
                             object.stringValue = message.stringValue;
                             if (options.oneofs)
                                 object.value = "stringValue";
                         }
-                        if (message.boolValue != null && $Object.hasOwnProperty.call(message, "boolValue")) {
+                        if (message.boolValue != null && Object.hasOwnProperty.call(message, "boolValue")) {
                             object.boolValue = message.boolValue;
                             if (options.oneofs)
                                 object.value = "boolValue";
                         }
-                        if (message.intValue != null && $Object.hasOwnProperty.call(message, "intValue")) {
-                            if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                                object.intValue = typeof message.intValue === "number" ? $BigInt(message.intValue) : $util.Long.fromBits(message.intValue.low >>> 0, message.intValue.high >>> 0, false).toBigInt();
+                        if (message.intValue != null && Object.hasOwnProperty.call(message, "intValue")) {
+                            if (typeof BigInt !== "undefined" && options.longs === BigInt)
+                                object.intValue = typeof message.intValue === "number" ? BigInt(message.intValue) : $util.Long.fromBits(message.intValue.low >>> 0, message.intValue.high >>> 0, false).toBigInt();
                             else if (typeof message.intValue === "number")
-                                object.intValue = options.longs === $String ? $String(message.intValue) : message.intValue;
+                                object.intValue = options.longs === String ? String(message.intValue) : message.intValue;
                             else
-                                object.intValue = options.longs === $String ? $util.Long.prototype.toString.call(message.intValue) : options.longs === $Number ? new $util.LongBits(message.intValue.low >>> 0, message.intValue.high >>> 0).toNumber() : message.intValue;
+                                object.intValue = options.longs === String ? $util.Long.prototype.toString.call(message.intValue) : options.longs === Number ? new $util.LongBits(message.intValue.low >>> 0, message.intValue.high >>> 0).toNumber() : message.intValue;
                             if (options.oneofs)
                                 object.value = "intValue";
                         }
-                        if (message.doubleValue != null && $Object.hasOwnProperty.call(message, "doubleValue")) {
-                            object.doubleValue = options.json && !$isFinite(message.doubleValue) ? $String(message.doubleValue) : message.doubleValue;
+                        if (message.doubleValue != null && Object.hasOwnProperty.call(message, "doubleValue")) {
+                            object.doubleValue = options.json && !isFinite(message.doubleValue) ? String(message.doubleValue) : message.doubleValue;
                             if (options.oneofs)
                                 object.value = "doubleValue";
                         }
-                        if (message.arrayValue != null && $Object.hasOwnProperty.call(message, "arrayValue")) {
-                            object.arrayValue = $root.opentelemetry.proto.common.v1.ArrayValue.toObject(message.arrayValue, options, _depth + 1);
+                        if (message.arrayValue != null && Object.hasOwnProperty.call(message, "arrayValue")) {
+                            object.arrayValue = $root.opentelemetry.proto.common.v1.ArrayValue.toObject(message.arrayValue, options, q + 1);
                             if (options.oneofs)
                                 object.value = "arrayValue";
                         }
-                        if (message.kvlistValue != null && $Object.hasOwnProperty.call(message, "kvlistValue")) {
-                            object.kvlistValue = $root.opentelemetry.proto.common.v1.KeyValueList.toObject(message.kvlistValue, options, _depth + 1);
+                        if (message.kvlistValue != null && Object.hasOwnProperty.call(message, "kvlistValue")) {
+                            object.kvlistValue = $root.opentelemetry.proto.common.v1.KeyValueList.toObject(message.kvlistValue, options, q + 1);
                             if (options.oneofs)
                                 object.value = "kvlistValue";
                         }
-                        if (message.bytesValue != null && $Object.hasOwnProperty.call(message, "bytesValue")) {
-                            object.bytesValue = options.bytes === $String ? $util.base64.encode(message.bytesValue, 0, message.bytesValue.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.bytesValue) : message.bytesValue;
+                        if (message.bytesValue != null && Object.hasOwnProperty.call(message, "bytesValue")) {
+                            object.bytesValue = options.bytes === String ? $util.base64.encode(message.bytesValue, 0, message.bytesValue.length) : options.bytes === Array ? Array.prototype.slice.call(message.bytesValue) : message.bytesValue;
                             if (options.oneofs)
                                 object.value = "bytesValue";
                         }
@@ -3730,8 +3166,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @instance
                      * @returns {Object.<string,*>} JSON object
                      */
-                    AnyValue.prototype.toJSON = function() {
-                        return AnyValue.toObject(this, $protobuf.util.toJSONOptions);
+                    AnyValue.prototype.toJSON = function toJSON() {
+                        return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                     };
 
                     return AnyValue;
@@ -3741,46 +3177,30 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * Properties of an ArrayValue.
-                     * @typedef {Object} opentelemetry.proto.common.v1.ArrayValue.$Properties
-                     * @property {Array.<opentelemetry.proto.common.v1.AnyValue.$Properties>|null} [values] ArrayValue values
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                     */
-
-                    /**
-                     * Properties of an ArrayValue.
                      * @memberof opentelemetry.proto.common.v1
                      * @interface IArrayValue
-                     * @augments opentelemetry.proto.common.v1.ArrayValue.$Properties
-                     * @deprecated Use opentelemetry.proto.common.v1.ArrayValue.$Properties instead.
-                     */
-
-                    /**
-                     * Shape of an ArrayValue.
-                     * @typedef {{
-                     *   values?: Array.<opentelemetry.proto.common.v1.AnyValue.$Shape>|null;
-                     *   $unknowns?: Array.<Uint8Array>;
-                     * }} opentelemetry.proto.common.v1.ArrayValue.$Shape
+                     * @property {Array.<opentelemetry.proto.common.v1.IAnyValue>|null} [values] ArrayValue values
                      */
 
                     /**
                      * Constructs a new ArrayValue.
                      * @memberof opentelemetry.proto.common.v1
                      * @classdesc Represents an ArrayValue.
+                     * @implements IArrayValue
                      * @constructor
-                     * @param {opentelemetry.proto.common.v1.ArrayValue.$Properties=} [properties] Properties to set
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                     * @param {opentelemetry.proto.common.v1.IArrayValue=} [properties] Properties to set
                      */
-                    const ArrayValue = function (properties) {
+                    function ArrayValue(properties) {
                         this.values = [];
                         if (properties)
-                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                 if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                     this[keys[i]] = properties[keys[i]];
-                    };
+                    }
 
                     /**
                      * ArrayValue values.
-                     * @member {Array.<opentelemetry.proto.common.v1.AnyValue.$Properties>} values
+                     * @member {Array.<opentelemetry.proto.common.v1.IAnyValue>} values
                      * @memberof opentelemetry.proto.common.v1.ArrayValue
                      * @instance
                      */
@@ -3791,14 +3211,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function create
                      * @memberof opentelemetry.proto.common.v1.ArrayValue
                      * @static
-                     * @param {opentelemetry.proto.common.v1.ArrayValue.$Properties=} [properties] Properties to set
+                     * @param {opentelemetry.proto.common.v1.IArrayValue=} [properties] Properties to set
                      * @returns {opentelemetry.proto.common.v1.ArrayValue} ArrayValue instance
-                     * @type {{
-                     *   (properties: opentelemetry.proto.common.v1.ArrayValue.$Shape): opentelemetry.proto.common.v1.ArrayValue & opentelemetry.proto.common.v1.ArrayValue.$Shape;
-                     *   (properties?: opentelemetry.proto.common.v1.ArrayValue.$Properties): opentelemetry.proto.common.v1.ArrayValue;
-                     * }}
                      */
-                    ArrayValue.create = function(properties) {
+                    ArrayValue.create = function create(properties) {
                         return new ArrayValue(properties);
                     };
 
@@ -3807,23 +3223,20 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function encode
                      * @memberof opentelemetry.proto.common.v1.ArrayValue
                      * @static
-                     * @param {opentelemetry.proto.common.v1.ArrayValue.$Properties} message ArrayValue message or plain object to encode
+                     * @param {opentelemetry.proto.common.v1.IArrayValue} message ArrayValue message or plain object to encode
                      * @param {$protobuf.Writer} [writer] Writer to encode to
                      * @returns {$protobuf.Writer} Writer
                      */
-                    ArrayValue.encode = function (message, writer, _depth) {
+                    ArrayValue.encode = function encode(message, writer, q) {
                         if (!writer)
                             writer = $Writer.create();
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
                         if (message.values != null && message.values.length)
-                            for (let i = 0; i < message.values.length; ++i)
-                                $root.opentelemetry.proto.common.v1.AnyValue.encode(message.values[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                            for (let i = 0; i < message.$unknowns.length; ++i)
-                                writer.raw(message.$unknowns[i]);
+                            for (var i = 0; i < message.values.length; ++i)
+                                $root.opentelemetry.proto.common.v1.AnyValue.encode(message.values[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
                         return writer;
                     };
 
@@ -3834,59 +3247,49 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @static
                      * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                      * @param {number} [length] Message length if known beforehand
-                     * @returns {opentelemetry.proto.common.v1.ArrayValue & opentelemetry.proto.common.v1.ArrayValue.$Shape} ArrayValue
+                     * @returns {opentelemetry.proto.common.v1.ArrayValue} ArrayValue
                      * @throws {Error} If the payload is not a reader or valid buffer
                      * @throws {$protobuf.util.ProtocolError} If required fields are missing
                      */
-                    ArrayValue.decode = function (reader, length, _end, _depth, _target) {
+                    ArrayValue.decode = function decode(reader, length, error, long) {
                         if (!(reader instanceof $Reader))
                             reader = $Reader.create(reader);
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $Reader.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let end, message;
-                        if (length === $undefined)
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $Reader.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var end, message;
+                        if (length === undefined)
                             end = reader.len;
                         else {
                             end = reader.pos + length;
                             if (end > reader.len)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             length = reader.len;
                             reader.len = end;
                         }
-                        message = _target || new $root.opentelemetry.proto.common.v1.ArrayValue();
+                        message = new $root.opentelemetry.proto.common.v1.ArrayValue();
                         while (reader.pos < end) {
-                            let start = reader.pos;
-                            let tag = reader.tag();
-                            if (tag === _end) {
-                                _end = $undefined;
+                            var tag = reader.uint32();
+                            if (tag === error)
                                 break;
-                            }
-                            let wireType = tag & 7;
-                            switch (tag >>>= 3) {
+                            switch (tag >>> 3) {
                             case 1: {
-                                    if (wireType !== 2)
-                                        break;
                                     if (!(message.values && message.values.length))
                                         message.values = [];
-                                    message.values.push($root.opentelemetry.proto.common.v1.AnyValue.decode(reader, reader.size(), $undefined, _depth + 1));
-                                    continue;
+                                    message.values.push($root.opentelemetry.proto.common.v1.AnyValue.decode(reader, reader.uint32(), undefined, long + 1));
+                                    break;
                                 }
-                            }
-                            reader.skipType(wireType, _depth, tag);
-                            if (!reader.discardUnknown) {
-                                $util.makeProp(message, "$unknowns", false);
-                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            default:
+                                reader.skipType(tag & 7, long);
+                                break;
                             }
                         }
-                        if (length !== $undefined) {
+                        if (length !== undefined) {
                             if (reader.pos !== end)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             reader.len = length;
                         }
-                        if (_end !== $undefined)
-                            throw $Error("missing end group");
                         return message;
                     };
 
@@ -3898,24 +3301,24 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {Object.<string,*>} object Plain object
                      * @returns {opentelemetry.proto.common.v1.ArrayValue} ArrayValue
                      */
-                    ArrayValue.fromObject = function (object, _depth) {
+                    ArrayValue.fromObject = function fromObject(object, long) {
                         if (object instanceof $root.opentelemetry.proto.common.v1.ArrayValue)
                             return object;
                         if (!$util.isObject(object))
-                            throw $TypeError(".opentelemetry.proto.common.v1.ArrayValue: object expected");
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let message = new $root.opentelemetry.proto.common.v1.ArrayValue();
+                            throw TypeError(".opentelemetry.proto.common.v1.ArrayValue: object expected");
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $util.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var message = new $root.opentelemetry.proto.common.v1.ArrayValue();
                         if (object.values) {
-                            if (!$Array.isArray(object.values))
-                                throw $TypeError(".opentelemetry.proto.common.v1.ArrayValue.values: array expected");
-                            message.values = $Array(object.values.length);
-                            for (let i = 0; i < object.values.length; ++i) {
+                            if (!Array.isArray(object.values))
+                                throw TypeError(".opentelemetry.proto.common.v1.ArrayValue.values: array expected");
+                            message.values = [];
+                            for (var i = 0; i < object.values.length; ++i) {
                                 if (!$util.isObject(object.values[i]))
-                                    throw $TypeError(".opentelemetry.proto.common.v1.ArrayValue.values: object expected");
-                                message.values[i] = $root.opentelemetry.proto.common.v1.AnyValue.fromObject(object.values[i], _depth + 1);
+                                    throw TypeError(".opentelemetry.proto.common.v1.ArrayValue.values: object expected");
+                                message.values[i] = $root.opentelemetry.proto.common.v1.AnyValue.fromObject(object.values[i], long + 1);
                             }
                         }
                         return message;
@@ -3930,20 +3333,20 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {$protobuf.IConversionOptions} [options] Conversion options
                      * @returns {Object.<string,*>} Plain object
                      */
-                    ArrayValue.toObject = function (message, options, _depth) {
+                    ArrayValue.toObject = function toObject(message, options, q) {
                         if (!options)
                             options = {};
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let object = {};
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        var object = {};
                         if (options.arrays || options.defaults)
                             object.values = [];
                         if (message.values && message.values.length) {
-                            object.values = $Array(message.values.length);
-                            for (let j = 0; j < message.values.length; ++j)
-                                object.values[j] = $root.opentelemetry.proto.common.v1.AnyValue.toObject(message.values[j], options, _depth + 1);
+                            object.values = [];
+                            for (var j = 0; j < message.values.length; ++j)
+                                object.values[j] = $root.opentelemetry.proto.common.v1.AnyValue.toObject(message.values[j], options, q + 1);
                         }
                         return object;
                     };
@@ -3955,8 +3358,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @instance
                      * @returns {Object.<string,*>} JSON object
                      */
-                    ArrayValue.prototype.toJSON = function() {
-                        return ArrayValue.toObject(this, $protobuf.util.toJSONOptions);
+                    ArrayValue.prototype.toJSON = function toJSON() {
+                        return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                     };
 
                     return ArrayValue;
@@ -3966,46 +3369,30 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * Properties of a KeyValueList.
-                     * @typedef {Object} opentelemetry.proto.common.v1.KeyValueList.$Properties
-                     * @property {Array.<opentelemetry.proto.common.v1.KeyValue.$Properties>|null} [values] KeyValueList values
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                     */
-
-                    /**
-                     * Properties of a KeyValueList.
                      * @memberof opentelemetry.proto.common.v1
                      * @interface IKeyValueList
-                     * @augments opentelemetry.proto.common.v1.KeyValueList.$Properties
-                     * @deprecated Use opentelemetry.proto.common.v1.KeyValueList.$Properties instead.
-                     */
-
-                    /**
-                     * Shape of a KeyValueList.
-                     * @typedef {{
-                     *   values?: Array.<opentelemetry.proto.common.v1.KeyValue.$Shape>|null;
-                     *   $unknowns?: Array.<Uint8Array>;
-                     * }} opentelemetry.proto.common.v1.KeyValueList.$Shape
+                     * @property {Array.<opentelemetry.proto.common.v1.IKeyValue>|null} [values] KeyValueList values
                      */
 
                     /**
                      * Constructs a new KeyValueList.
                      * @memberof opentelemetry.proto.common.v1
                      * @classdesc Represents a KeyValueList.
+                     * @implements IKeyValueList
                      * @constructor
-                     * @param {opentelemetry.proto.common.v1.KeyValueList.$Properties=} [properties] Properties to set
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                     * @param {opentelemetry.proto.common.v1.IKeyValueList=} [properties] Properties to set
                      */
-                    const KeyValueList = function (properties) {
+                    function KeyValueList(properties) {
                         this.values = [];
                         if (properties)
-                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                 if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                     this[keys[i]] = properties[keys[i]];
-                    };
+                    }
 
                     /**
                      * KeyValueList values.
-                     * @member {Array.<opentelemetry.proto.common.v1.KeyValue.$Properties>} values
+                     * @member {Array.<opentelemetry.proto.common.v1.IKeyValue>} values
                      * @memberof opentelemetry.proto.common.v1.KeyValueList
                      * @instance
                      */
@@ -4016,14 +3403,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function create
                      * @memberof opentelemetry.proto.common.v1.KeyValueList
                      * @static
-                     * @param {opentelemetry.proto.common.v1.KeyValueList.$Properties=} [properties] Properties to set
+                     * @param {opentelemetry.proto.common.v1.IKeyValueList=} [properties] Properties to set
                      * @returns {opentelemetry.proto.common.v1.KeyValueList} KeyValueList instance
-                     * @type {{
-                     *   (properties: opentelemetry.proto.common.v1.KeyValueList.$Shape): opentelemetry.proto.common.v1.KeyValueList & opentelemetry.proto.common.v1.KeyValueList.$Shape;
-                     *   (properties?: opentelemetry.proto.common.v1.KeyValueList.$Properties): opentelemetry.proto.common.v1.KeyValueList;
-                     * }}
                      */
-                    KeyValueList.create = function(properties) {
+                    KeyValueList.create = function create(properties) {
                         return new KeyValueList(properties);
                     };
 
@@ -4032,23 +3415,20 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function encode
                      * @memberof opentelemetry.proto.common.v1.KeyValueList
                      * @static
-                     * @param {opentelemetry.proto.common.v1.KeyValueList.$Properties} message KeyValueList message or plain object to encode
+                     * @param {opentelemetry.proto.common.v1.IKeyValueList} message KeyValueList message or plain object to encode
                      * @param {$protobuf.Writer} [writer] Writer to encode to
                      * @returns {$protobuf.Writer} Writer
                      */
-                    KeyValueList.encode = function (message, writer, _depth) {
+                    KeyValueList.encode = function encode(message, writer, q) {
                         if (!writer)
                             writer = $Writer.create();
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
                         if (message.values != null && message.values.length)
-                            for (let i = 0; i < message.values.length; ++i)
-                                $root.opentelemetry.proto.common.v1.KeyValue.encode(message.values[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                            for (let i = 0; i < message.$unknowns.length; ++i)
-                                writer.raw(message.$unknowns[i]);
+                            for (var i = 0; i < message.values.length; ++i)
+                                $root.opentelemetry.proto.common.v1.KeyValue.encode(message.values[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
                         return writer;
                     };
 
@@ -4059,59 +3439,49 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @static
                      * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                      * @param {number} [length] Message length if known beforehand
-                     * @returns {opentelemetry.proto.common.v1.KeyValueList & opentelemetry.proto.common.v1.KeyValueList.$Shape} KeyValueList
+                     * @returns {opentelemetry.proto.common.v1.KeyValueList} KeyValueList
                      * @throws {Error} If the payload is not a reader or valid buffer
                      * @throws {$protobuf.util.ProtocolError} If required fields are missing
                      */
-                    KeyValueList.decode = function (reader, length, _end, _depth, _target) {
+                    KeyValueList.decode = function decode(reader, length, error, long) {
                         if (!(reader instanceof $Reader))
                             reader = $Reader.create(reader);
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $Reader.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let end, message;
-                        if (length === $undefined)
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $Reader.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var end, message;
+                        if (length === undefined)
                             end = reader.len;
                         else {
                             end = reader.pos + length;
                             if (end > reader.len)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             length = reader.len;
                             reader.len = end;
                         }
-                        message = _target || new $root.opentelemetry.proto.common.v1.KeyValueList();
+                        message = new $root.opentelemetry.proto.common.v1.KeyValueList();
                         while (reader.pos < end) {
-                            let start = reader.pos;
-                            let tag = reader.tag();
-                            if (tag === _end) {
-                                _end = $undefined;
+                            var tag = reader.uint32();
+                            if (tag === error)
                                 break;
-                            }
-                            let wireType = tag & 7;
-                            switch (tag >>>= 3) {
+                            switch (tag >>> 3) {
                             case 1: {
-                                    if (wireType !== 2)
-                                        break;
                                     if (!(message.values && message.values.length))
                                         message.values = [];
-                                    message.values.push($root.opentelemetry.proto.common.v1.KeyValue.decode(reader, reader.size(), $undefined, _depth + 1));
-                                    continue;
+                                    message.values.push($root.opentelemetry.proto.common.v1.KeyValue.decode(reader, reader.uint32(), undefined, long + 1));
+                                    break;
                                 }
-                            }
-                            reader.skipType(wireType, _depth, tag);
-                            if (!reader.discardUnknown) {
-                                $util.makeProp(message, "$unknowns", false);
-                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            default:
+                                reader.skipType(tag & 7, long);
+                                break;
                             }
                         }
-                        if (length !== $undefined) {
+                        if (length !== undefined) {
                             if (reader.pos !== end)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             reader.len = length;
                         }
-                        if (_end !== $undefined)
-                            throw $Error("missing end group");
                         return message;
                     };
 
@@ -4123,24 +3493,24 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {Object.<string,*>} object Plain object
                      * @returns {opentelemetry.proto.common.v1.KeyValueList} KeyValueList
                      */
-                    KeyValueList.fromObject = function (object, _depth) {
+                    KeyValueList.fromObject = function fromObject(object, long) {
                         if (object instanceof $root.opentelemetry.proto.common.v1.KeyValueList)
                             return object;
                         if (!$util.isObject(object))
-                            throw $TypeError(".opentelemetry.proto.common.v1.KeyValueList: object expected");
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let message = new $root.opentelemetry.proto.common.v1.KeyValueList();
+                            throw TypeError(".opentelemetry.proto.common.v1.KeyValueList: object expected");
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $util.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var message = new $root.opentelemetry.proto.common.v1.KeyValueList();
                         if (object.values) {
-                            if (!$Array.isArray(object.values))
-                                throw $TypeError(".opentelemetry.proto.common.v1.KeyValueList.values: array expected");
-                            message.values = $Array(object.values.length);
-                            for (let i = 0; i < object.values.length; ++i) {
+                            if (!Array.isArray(object.values))
+                                throw TypeError(".opentelemetry.proto.common.v1.KeyValueList.values: array expected");
+                            message.values = [];
+                            for (var i = 0; i < object.values.length; ++i) {
                                 if (!$util.isObject(object.values[i]))
-                                    throw $TypeError(".opentelemetry.proto.common.v1.KeyValueList.values: object expected");
-                                message.values[i] = $root.opentelemetry.proto.common.v1.KeyValue.fromObject(object.values[i], _depth + 1);
+                                    throw TypeError(".opentelemetry.proto.common.v1.KeyValueList.values: object expected");
+                                message.values[i] = $root.opentelemetry.proto.common.v1.KeyValue.fromObject(object.values[i], long + 1);
                             }
                         }
                         return message;
@@ -4155,20 +3525,20 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {$protobuf.IConversionOptions} [options] Conversion options
                      * @returns {Object.<string,*>} Plain object
                      */
-                    KeyValueList.toObject = function (message, options, _depth) {
+                    KeyValueList.toObject = function toObject(message, options, q) {
                         if (!options)
                             options = {};
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let object = {};
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        var object = {};
                         if (options.arrays || options.defaults)
                             object.values = [];
                         if (message.values && message.values.length) {
-                            object.values = $Array(message.values.length);
-                            for (let j = 0; j < message.values.length; ++j)
-                                object.values[j] = $root.opentelemetry.proto.common.v1.KeyValue.toObject(message.values[j], options, _depth + 1);
+                            object.values = [];
+                            for (var j = 0; j < message.values.length; ++j)
+                                object.values[j] = $root.opentelemetry.proto.common.v1.KeyValue.toObject(message.values[j], options, q + 1);
                         }
                         return object;
                     };
@@ -4180,8 +3550,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @instance
                      * @returns {Object.<string,*>} JSON object
                      */
-                    KeyValueList.prototype.toJSON = function() {
-                        return KeyValueList.toObject(this, $protobuf.util.toJSONOptions);
+                    KeyValueList.prototype.toJSON = function toJSON() {
+                        return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                     };
 
                     return KeyValueList;
@@ -4191,43 +3561,26 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * Properties of a KeyValue.
-                     * @typedef {Object} opentelemetry.proto.common.v1.KeyValue.$Properties
-                     * @property {string|null} [key] KeyValue key
-                     * @property {opentelemetry.proto.common.v1.AnyValue.$Properties|null} [value] KeyValue value
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                     */
-
-                    /**
-                     * Properties of a KeyValue.
                      * @memberof opentelemetry.proto.common.v1
                      * @interface IKeyValue
-                     * @augments opentelemetry.proto.common.v1.KeyValue.$Properties
-                     * @deprecated Use opentelemetry.proto.common.v1.KeyValue.$Properties instead.
-                     */
-
-                    /**
-                     * Shape of a KeyValue.
-                     * @typedef {{
-                     *   key?: string|null;
-                     *   value?: opentelemetry.proto.common.v1.AnyValue.$Shape|null;
-                     *   $unknowns?: Array.<Uint8Array>;
-                     * }} opentelemetry.proto.common.v1.KeyValue.$Shape
+                     * @property {string|null} [key] KeyValue key
+                     * @property {opentelemetry.proto.common.v1.IAnyValue|null} [value] KeyValue value
                      */
 
                     /**
                      * Constructs a new KeyValue.
                      * @memberof opentelemetry.proto.common.v1
                      * @classdesc Represents a KeyValue.
+                     * @implements IKeyValue
                      * @constructor
-                     * @param {opentelemetry.proto.common.v1.KeyValue.$Properties=} [properties] Properties to set
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                     * @param {opentelemetry.proto.common.v1.IKeyValue=} [properties] Properties to set
                      */
-                    const KeyValue = function (properties) {
+                    function KeyValue(properties) {
                         if (properties)
-                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                 if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                     this[keys[i]] = properties[keys[i]];
-                    };
+                    }
 
                     /**
                      * KeyValue key.
@@ -4239,7 +3592,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * KeyValue value.
-                     * @member {opentelemetry.proto.common.v1.AnyValue.$Properties|null|undefined} value
+                     * @member {opentelemetry.proto.common.v1.IAnyValue|null|undefined} value
                      * @memberof opentelemetry.proto.common.v1.KeyValue
                      * @instance
                      */
@@ -4250,14 +3603,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function create
                      * @memberof opentelemetry.proto.common.v1.KeyValue
                      * @static
-                     * @param {opentelemetry.proto.common.v1.KeyValue.$Properties=} [properties] Properties to set
+                     * @param {opentelemetry.proto.common.v1.IKeyValue=} [properties] Properties to set
                      * @returns {opentelemetry.proto.common.v1.KeyValue} KeyValue instance
-                     * @type {{
-                     *   (properties: opentelemetry.proto.common.v1.KeyValue.$Shape): opentelemetry.proto.common.v1.KeyValue & opentelemetry.proto.common.v1.KeyValue.$Shape;
-                     *   (properties?: opentelemetry.proto.common.v1.KeyValue.$Properties): opentelemetry.proto.common.v1.KeyValue;
-                     * }}
                      */
-                    KeyValue.create = function(properties) {
+                    KeyValue.create = function create(properties) {
                         return new KeyValue(properties);
                     };
 
@@ -4266,24 +3615,21 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function encode
                      * @memberof opentelemetry.proto.common.v1.KeyValue
                      * @static
-                     * @param {opentelemetry.proto.common.v1.KeyValue.$Properties} message KeyValue message or plain object to encode
+                     * @param {opentelemetry.proto.common.v1.IKeyValue} message KeyValue message or plain object to encode
                      * @param {$protobuf.Writer} [writer] Writer to encode to
                      * @returns {$protobuf.Writer} Writer
                      */
-                    KeyValue.encode = function (message, writer, _depth) {
+                    KeyValue.encode = function encode(message, writer, q) {
                         if (!writer)
                             writer = $Writer.create();
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        if (message.key != null && $Object.hasOwnProperty.call(message, "key") && message.key !== "")
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        if (message.key != null && Object.hasOwnProperty.call(message, "key"))
                             writer.uint32(/* id 1, wireType 2 =*/10).string(message.key);
-                        if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
-                            $root.opentelemetry.proto.common.v1.AnyValue.encode(message.value, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                            for (let i = 0; i < message.$unknowns.length; ++i)
-                                writer.raw(message.$unknowns[i]);
+                        if (message.value != null && Object.hasOwnProperty.call(message, "value"))
+                            $root.opentelemetry.proto.common.v1.AnyValue.encode(message.value, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
                         return writer;
                     };
 
@@ -4294,66 +3640,51 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @static
                      * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                      * @param {number} [length] Message length if known beforehand
-                     * @returns {opentelemetry.proto.common.v1.KeyValue & opentelemetry.proto.common.v1.KeyValue.$Shape} KeyValue
+                     * @returns {opentelemetry.proto.common.v1.KeyValue} KeyValue
                      * @throws {Error} If the payload is not a reader or valid buffer
                      * @throws {$protobuf.util.ProtocolError} If required fields are missing
                      */
-                    KeyValue.decode = function (reader, length, _end, _depth, _target) {
+                    KeyValue.decode = function decode(reader, length, error, long) {
                         if (!(reader instanceof $Reader))
                             reader = $Reader.create(reader);
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $Reader.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let end, message, value;
-                        if (length === $undefined)
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $Reader.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var end, message;
+                        if (length === undefined)
                             end = reader.len;
                         else {
                             end = reader.pos + length;
                             if (end > reader.len)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             length = reader.len;
                             reader.len = end;
                         }
-                        message = _target || new $root.opentelemetry.proto.common.v1.KeyValue();
+                        message = new $root.opentelemetry.proto.common.v1.KeyValue();
                         while (reader.pos < end) {
-                            let start = reader.pos;
-                            let tag = reader.tag();
-                            if (tag === _end) {
-                                _end = $undefined;
+                            var tag = reader.uint32();
+                            if (tag === error)
                                 break;
-                            }
-                            let wireType = tag & 7;
-                            switch (tag >>>= 3) {
+                            switch (tag >>> 3) {
                             case 1: {
-                                    if (wireType !== 2)
-                                        break;
-                                    if ((value = reader.stringVerify()).length)
-                                        message.key = value;
-                                    else
-                                        delete message.key;
-                                    continue;
+                                    message.key = reader.string();
+                                    break;
                                 }
                             case 2: {
-                                    if (wireType !== 2)
-                                        break;
-                                    message.value = $root.opentelemetry.proto.common.v1.AnyValue.decode(reader, reader.size(), $undefined, _depth + 1, message.value);
-                                    continue;
+                                    message.value = $root.opentelemetry.proto.common.v1.AnyValue.decode(reader, reader.uint32(), undefined, long + 1);
+                                    break;
                                 }
-                            }
-                            reader.skipType(wireType, _depth, tag);
-                            if (!reader.discardUnknown) {
-                                $util.makeProp(message, "$unknowns", false);
-                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            default:
+                                reader.skipType(tag & 7, long);
+                                break;
                             }
                         }
-                        if (length !== $undefined) {
+                        if (length !== undefined) {
                             if (reader.pos !== end)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             reader.len = length;
                         }
-                        if (_end !== $undefined)
-                            throw $Error("missing end group");
                         return message;
                     };
 
@@ -4365,23 +3696,22 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {Object.<string,*>} object Plain object
                      * @returns {opentelemetry.proto.common.v1.KeyValue} KeyValue
                      */
-                    KeyValue.fromObject = function (object, _depth) {
+                    KeyValue.fromObject = function fromObject(object, long) {
                         if (object instanceof $root.opentelemetry.proto.common.v1.KeyValue)
                             return object;
                         if (!$util.isObject(object))
-                            throw $TypeError(".opentelemetry.proto.common.v1.KeyValue: object expected");
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let message = new $root.opentelemetry.proto.common.v1.KeyValue();
+                            throw TypeError(".opentelemetry.proto.common.v1.KeyValue: object expected");
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $util.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var message = new $root.opentelemetry.proto.common.v1.KeyValue();
                         if (object.key != null)
-                            if (typeof object.key !== "string" || object.key.length)
-                                message.key = $String(object.key);
+                            message.key = String(object.key);
                         if (object.value != null) {
                             if (!$util.isObject(object.value))
-                                throw $TypeError(".opentelemetry.proto.common.v1.KeyValue.value: object expected");
-                            message.value = $root.opentelemetry.proto.common.v1.AnyValue.fromObject(object.value, _depth + 1);
+                                throw TypeError(".opentelemetry.proto.common.v1.KeyValue.value: object expected");
+                            message.value = $root.opentelemetry.proto.common.v1.AnyValue.fromObject(object.value, long + 1);
                         }
                         return message;
                     };
@@ -4395,22 +3725,22 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {$protobuf.IConversionOptions} [options] Conversion options
                      * @returns {Object.<string,*>} Plain object
                      */
-                    KeyValue.toObject = function (message, options, _depth) {
+                    KeyValue.toObject = function toObject(message, options, q) {
                         if (!options)
                             options = {};
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let object = {};
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        var object = {};
                         if (options.defaults) {
                             object.key = "";
                             object.value = null;
                         }
-                        if (message.key != null && $Object.hasOwnProperty.call(message, "key"))
+                        if (message.key != null && Object.hasOwnProperty.call(message, "key"))
                             object.key = message.key;
-                        if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
-                            object.value = $root.opentelemetry.proto.common.v1.AnyValue.toObject(message.value, options, _depth + 1);
+                        if (message.value != null && Object.hasOwnProperty.call(message, "value"))
+                            object.value = $root.opentelemetry.proto.common.v1.AnyValue.toObject(message.value, options, q + 1);
                         return object;
                     };
 
@@ -4421,8 +3751,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @instance
                      * @returns {Object.<string,*>} JSON object
                      */
-                    KeyValue.prototype.toJSON = function() {
-                        return KeyValue.toObject(this, $protobuf.util.toJSONOptions);
+                    KeyValue.prototype.toJSON = function toJSON() {
+                        return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                     };
 
                     return KeyValue;
@@ -4432,48 +3762,29 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * Properties of an InstrumentationScope.
-                     * @typedef {Object} opentelemetry.proto.common.v1.InstrumentationScope.$Properties
-                     * @property {string|null} [name] InstrumentationScope name
-                     * @property {string|null} [version] InstrumentationScope version
-                     * @property {Array.<opentelemetry.proto.common.v1.KeyValue.$Properties>|null} [attributes] InstrumentationScope attributes
-                     * @property {number|null} [droppedAttributesCount] InstrumentationScope droppedAttributesCount
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                     */
-
-                    /**
-                     * Properties of an InstrumentationScope.
                      * @memberof opentelemetry.proto.common.v1
                      * @interface IInstrumentationScope
-                     * @augments opentelemetry.proto.common.v1.InstrumentationScope.$Properties
-                     * @deprecated Use opentelemetry.proto.common.v1.InstrumentationScope.$Properties instead.
-                     */
-
-                    /**
-                     * Shape of an InstrumentationScope.
-                     * @typedef {{
-                     *   name?: string|null;
-                     *   version?: string|null;
-                     *   attributes?: Array.<opentelemetry.proto.common.v1.KeyValue.$Shape>|null;
-                     *   droppedAttributesCount?: number|null;
-                     *   $unknowns?: Array.<Uint8Array>;
-                     * }} opentelemetry.proto.common.v1.InstrumentationScope.$Shape
+                     * @property {string|null} [name] InstrumentationScope name
+                     * @property {string|null} [version] InstrumentationScope version
+                     * @property {Array.<opentelemetry.proto.common.v1.IKeyValue>|null} [attributes] InstrumentationScope attributes
+                     * @property {number|null} [droppedAttributesCount] InstrumentationScope droppedAttributesCount
                      */
 
                     /**
                      * Constructs a new InstrumentationScope.
                      * @memberof opentelemetry.proto.common.v1
                      * @classdesc Represents an InstrumentationScope.
+                     * @implements IInstrumentationScope
                      * @constructor
-                     * @param {opentelemetry.proto.common.v1.InstrumentationScope.$Properties=} [properties] Properties to set
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                     * @param {opentelemetry.proto.common.v1.IInstrumentationScope=} [properties] Properties to set
                      */
-                    const InstrumentationScope = function (properties) {
+                    function InstrumentationScope(properties) {
                         this.attributes = [];
                         if (properties)
-                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                 if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                     this[keys[i]] = properties[keys[i]];
-                    };
+                    }
 
                     /**
                      * InstrumentationScope name.
@@ -4493,7 +3804,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * InstrumentationScope attributes.
-                     * @member {Array.<opentelemetry.proto.common.v1.KeyValue.$Properties>} attributes
+                     * @member {Array.<opentelemetry.proto.common.v1.IKeyValue>} attributes
                      * @memberof opentelemetry.proto.common.v1.InstrumentationScope
                      * @instance
                      */
@@ -4512,14 +3823,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function create
                      * @memberof opentelemetry.proto.common.v1.InstrumentationScope
                      * @static
-                     * @param {opentelemetry.proto.common.v1.InstrumentationScope.$Properties=} [properties] Properties to set
+                     * @param {opentelemetry.proto.common.v1.IInstrumentationScope=} [properties] Properties to set
                      * @returns {opentelemetry.proto.common.v1.InstrumentationScope} InstrumentationScope instance
-                     * @type {{
-                     *   (properties: opentelemetry.proto.common.v1.InstrumentationScope.$Shape): opentelemetry.proto.common.v1.InstrumentationScope & opentelemetry.proto.common.v1.InstrumentationScope.$Shape;
-                     *   (properties?: opentelemetry.proto.common.v1.InstrumentationScope.$Properties): opentelemetry.proto.common.v1.InstrumentationScope;
-                     * }}
                      */
-                    InstrumentationScope.create = function(properties) {
+                    InstrumentationScope.create = function create(properties) {
                         return new InstrumentationScope(properties);
                     };
 
@@ -4528,29 +3835,26 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function encode
                      * @memberof opentelemetry.proto.common.v1.InstrumentationScope
                      * @static
-                     * @param {opentelemetry.proto.common.v1.InstrumentationScope.$Properties} message InstrumentationScope message or plain object to encode
+                     * @param {opentelemetry.proto.common.v1.IInstrumentationScope} message InstrumentationScope message or plain object to encode
                      * @param {$protobuf.Writer} [writer] Writer to encode to
                      * @returns {$protobuf.Writer} Writer
                      */
-                    InstrumentationScope.encode = function (message, writer, _depth) {
+                    InstrumentationScope.encode = function encode(message, writer, q) {
                         if (!writer)
                             writer = $Writer.create();
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        if (message.name != null && Object.hasOwnProperty.call(message, "name"))
                             writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
-                        if (message.version != null && $Object.hasOwnProperty.call(message, "version") && message.version !== "")
+                        if (message.version != null && Object.hasOwnProperty.call(message, "version"))
                             writer.uint32(/* id 2, wireType 2 =*/18).string(message.version);
                         if (message.attributes != null && message.attributes.length)
-                            for (let i = 0; i < message.attributes.length; ++i)
-                                $root.opentelemetry.proto.common.v1.KeyValue.encode(message.attributes[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
-                        if (message.droppedAttributesCount != null && $Object.hasOwnProperty.call(message, "droppedAttributesCount") && message.droppedAttributesCount !== 0)
+                            for (var i = 0; i < message.attributes.length; ++i)
+                                $root.opentelemetry.proto.common.v1.KeyValue.encode(message.attributes[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                        if (message.droppedAttributesCount != null && Object.hasOwnProperty.call(message, "droppedAttributesCount"))
                             writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.droppedAttributesCount);
-                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                            for (let i = 0; i < message.$unknowns.length; ++i)
-                                writer.raw(message.$unknowns[i]);
                         return writer;
                     };
 
@@ -4561,86 +3865,61 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @static
                      * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                      * @param {number} [length] Message length if known beforehand
-                     * @returns {opentelemetry.proto.common.v1.InstrumentationScope & opentelemetry.proto.common.v1.InstrumentationScope.$Shape} InstrumentationScope
+                     * @returns {opentelemetry.proto.common.v1.InstrumentationScope} InstrumentationScope
                      * @throws {Error} If the payload is not a reader or valid buffer
                      * @throws {$protobuf.util.ProtocolError} If required fields are missing
                      */
-                    InstrumentationScope.decode = function (reader, length, _end, _depth, _target) {
+                    InstrumentationScope.decode = function decode(reader, length, error, long) {
                         if (!(reader instanceof $Reader))
                             reader = $Reader.create(reader);
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $Reader.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let end, message, value;
-                        if (length === $undefined)
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $Reader.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var end, message;
+                        if (length === undefined)
                             end = reader.len;
                         else {
                             end = reader.pos + length;
                             if (end > reader.len)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             length = reader.len;
                             reader.len = end;
                         }
-                        message = _target || new $root.opentelemetry.proto.common.v1.InstrumentationScope();
+                        message = new $root.opentelemetry.proto.common.v1.InstrumentationScope();
                         while (reader.pos < end) {
-                            let start = reader.pos;
-                            let tag = reader.tag();
-                            if (tag === _end) {
-                                _end = $undefined;
+                            var tag = reader.uint32();
+                            if (tag === error)
                                 break;
-                            }
-                            let wireType = tag & 7;
-                            switch (tag >>>= 3) {
+                            switch (tag >>> 3) {
                             case 1: {
-                                    if (wireType !== 2)
-                                        break;
-                                    if ((value = reader.stringVerify()).length)
-                                        message.name = value;
-                                    else
-                                        delete message.name;
-                                    continue;
+                                    message.name = reader.string();
+                                    break;
                                 }
                             case 2: {
-                                    if (wireType !== 2)
-                                        break;
-                                    if ((value = reader.stringVerify()).length)
-                                        message.version = value;
-                                    else
-                                        delete message.version;
-                                    continue;
+                                    message.version = reader.string();
+                                    break;
                                 }
                             case 3: {
-                                    if (wireType !== 2)
-                                        break;
                                     if (!(message.attributes && message.attributes.length))
                                         message.attributes = [];
-                                    message.attributes.push($root.opentelemetry.proto.common.v1.KeyValue.decode(reader, reader.size(), $undefined, _depth + 1));
-                                    continue;
+                                    message.attributes.push($root.opentelemetry.proto.common.v1.KeyValue.decode(reader, reader.uint32(), undefined, long + 1));
+                                    break;
                                 }
                             case 4: {
-                                    if (wireType !== 0)
-                                        break;
-                                    if (value = reader.uint32())
-                                        message.droppedAttributesCount = value;
-                                    else
-                                        delete message.droppedAttributesCount;
-                                    continue;
+                                    message.droppedAttributesCount = reader.uint32();
+                                    break;
                                 }
-                            }
-                            reader.skipType(wireType, _depth, tag);
-                            if (!reader.discardUnknown) {
-                                $util.makeProp(message, "$unknowns", false);
-                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            default:
+                                reader.skipType(tag & 7, long);
+                                break;
                             }
                         }
-                        if (length !== $undefined) {
+                        if (length !== undefined) {
                             if (reader.pos !== end)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             reader.len = length;
                         }
-                        if (_end !== $undefined)
-                            throw $Error("missing end group");
                         return message;
                     };
 
@@ -4652,35 +3931,32 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {Object.<string,*>} object Plain object
                      * @returns {opentelemetry.proto.common.v1.InstrumentationScope} InstrumentationScope
                      */
-                    InstrumentationScope.fromObject = function (object, _depth) {
+                    InstrumentationScope.fromObject = function fromObject(object, long) {
                         if (object instanceof $root.opentelemetry.proto.common.v1.InstrumentationScope)
                             return object;
                         if (!$util.isObject(object))
-                            throw $TypeError(".opentelemetry.proto.common.v1.InstrumentationScope: object expected");
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let message = new $root.opentelemetry.proto.common.v1.InstrumentationScope();
+                            throw TypeError(".opentelemetry.proto.common.v1.InstrumentationScope: object expected");
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $util.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var message = new $root.opentelemetry.proto.common.v1.InstrumentationScope();
                         if (object.name != null)
-                            if (typeof object.name !== "string" || object.name.length)
-                                message.name = $String(object.name);
+                            message.name = String(object.name);
                         if (object.version != null)
-                            if (typeof object.version !== "string" || object.version.length)
-                                message.version = $String(object.version);
+                            message.version = String(object.version);
                         if (object.attributes) {
-                            if (!$Array.isArray(object.attributes))
-                                throw $TypeError(".opentelemetry.proto.common.v1.InstrumentationScope.attributes: array expected");
-                            message.attributes = $Array(object.attributes.length);
-                            for (let i = 0; i < object.attributes.length; ++i) {
+                            if (!Array.isArray(object.attributes))
+                                throw TypeError(".opentelemetry.proto.common.v1.InstrumentationScope.attributes: array expected");
+                            message.attributes = [];
+                            for (var i = 0; i < object.attributes.length; ++i) {
                                 if (!$util.isObject(object.attributes[i]))
-                                    throw $TypeError(".opentelemetry.proto.common.v1.InstrumentationScope.attributes: object expected");
-                                message.attributes[i] = $root.opentelemetry.proto.common.v1.KeyValue.fromObject(object.attributes[i], _depth + 1);
+                                    throw TypeError(".opentelemetry.proto.common.v1.InstrumentationScope.attributes: object expected");
+                                message.attributes[i] = $root.opentelemetry.proto.common.v1.KeyValue.fromObject(object.attributes[i], long + 1);
                             }
                         }
                         if (object.droppedAttributesCount != null)
-                            if ($Number(object.droppedAttributesCount) !== 0)
-                                message.droppedAttributesCount = object.droppedAttributesCount >>> 0;
+                            message.droppedAttributesCount = object.droppedAttributesCount >>> 0;
                         return message;
                     };
 
@@ -4693,14 +3969,14 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {$protobuf.IConversionOptions} [options] Conversion options
                      * @returns {Object.<string,*>} Plain object
                      */
-                    InstrumentationScope.toObject = function (message, options, _depth) {
+                    InstrumentationScope.toObject = function toObject(message, options, q) {
                         if (!options)
                             options = {};
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let object = {};
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        var object = {};
                         if (options.arrays || options.defaults)
                             object.attributes = [];
                         if (options.defaults) {
@@ -4708,16 +3984,16 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             object.version = "";
                             object.droppedAttributesCount = 0;
                         }
-                        if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
+                        if (message.name != null && Object.hasOwnProperty.call(message, "name"))
                             object.name = message.name;
-                        if (message.version != null && $Object.hasOwnProperty.call(message, "version"))
+                        if (message.version != null && Object.hasOwnProperty.call(message, "version"))
                             object.version = message.version;
                         if (message.attributes && message.attributes.length) {
-                            object.attributes = $Array(message.attributes.length);
-                            for (let j = 0; j < message.attributes.length; ++j)
-                                object.attributes[j] = $root.opentelemetry.proto.common.v1.KeyValue.toObject(message.attributes[j], options, _depth + 1);
+                            object.attributes = [];
+                            for (var j = 0; j < message.attributes.length; ++j)
+                                object.attributes[j] = $root.opentelemetry.proto.common.v1.KeyValue.toObject(message.attributes[j], options, q + 1);
                         }
-                        if (message.droppedAttributesCount != null && $Object.hasOwnProperty.call(message, "droppedAttributesCount"))
+                        if (message.droppedAttributesCount != null && Object.hasOwnProperty.call(message, "droppedAttributesCount"))
                             object.droppedAttributesCount = message.droppedAttributesCount;
                         return object;
                     };
@@ -4729,8 +4005,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @instance
                      * @returns {Object.<string,*>} JSON object
                      */
-                    InstrumentationScope.prototype.toJSON = function() {
-                        return InstrumentationScope.toObject(this, $protobuf.util.toJSONOptions);
+                    InstrumentationScope.prototype.toJSON = function toJSON() {
+                        return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                     };
 
                     return InstrumentationScope;
@@ -4740,43 +4016,30 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * Properties of an EntityRef.
-                     * @typedef {Object} opentelemetry.proto.common.v1.EntityRef.$Properties
+                     * @memberof opentelemetry.proto.common.v1
+                     * @interface IEntityRef
                      * @property {string|null} [schemaUrl] EntityRef schemaUrl
                      * @property {string|null} [type] EntityRef type
                      * @property {Array.<string>|null} [idKeys] EntityRef idKeys
                      * @property {Array.<string>|null} [descriptionKeys] EntityRef descriptionKeys
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                     */
-
-                    /**
-                     * Properties of an EntityRef.
-                     * @memberof opentelemetry.proto.common.v1
-                     * @interface IEntityRef
-                     * @augments opentelemetry.proto.common.v1.EntityRef.$Properties
-                     * @deprecated Use opentelemetry.proto.common.v1.EntityRef.$Properties instead.
-                     */
-
-                    /**
-                     * Shape of an EntityRef.
-                     * @typedef {opentelemetry.proto.common.v1.EntityRef.$Properties} opentelemetry.proto.common.v1.EntityRef.$Shape
                      */
 
                     /**
                      * Constructs a new EntityRef.
                      * @memberof opentelemetry.proto.common.v1
                      * @classdesc Represents an EntityRef.
+                     * @implements IEntityRef
                      * @constructor
-                     * @param {opentelemetry.proto.common.v1.EntityRef.$Properties=} [properties] Properties to set
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                     * @param {opentelemetry.proto.common.v1.IEntityRef=} [properties] Properties to set
                      */
-                    const EntityRef = function (properties) {
+                    function EntityRef(properties) {
                         this.idKeys = [];
                         this.descriptionKeys = [];
                         if (properties)
-                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                 if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                     this[keys[i]] = properties[keys[i]];
-                    };
+                    }
 
                     /**
                      * EntityRef schemaUrl.
@@ -4815,14 +4078,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function create
                      * @memberof opentelemetry.proto.common.v1.EntityRef
                      * @static
-                     * @param {opentelemetry.proto.common.v1.EntityRef.$Properties=} [properties] Properties to set
+                     * @param {opentelemetry.proto.common.v1.IEntityRef=} [properties] Properties to set
                      * @returns {opentelemetry.proto.common.v1.EntityRef} EntityRef instance
-                     * @type {{
-                     *   (properties: opentelemetry.proto.common.v1.EntityRef.$Shape): opentelemetry.proto.common.v1.EntityRef & opentelemetry.proto.common.v1.EntityRef.$Shape;
-                     *   (properties?: opentelemetry.proto.common.v1.EntityRef.$Properties): opentelemetry.proto.common.v1.EntityRef;
-                     * }}
                      */
-                    EntityRef.create = function(properties) {
+                    EntityRef.create = function create(properties) {
                         return new EntityRef(properties);
                     };
 
@@ -4831,30 +4090,27 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function encode
                      * @memberof opentelemetry.proto.common.v1.EntityRef
                      * @static
-                     * @param {opentelemetry.proto.common.v1.EntityRef.$Properties} message EntityRef message or plain object to encode
+                     * @param {opentelemetry.proto.common.v1.IEntityRef} message EntityRef message or plain object to encode
                      * @param {$protobuf.Writer} [writer] Writer to encode to
                      * @returns {$protobuf.Writer} Writer
                      */
-                    EntityRef.encode = function (message, writer, _depth) {
+                    EntityRef.encode = function encode(message, writer, q) {
                         if (!writer)
                             writer = $Writer.create();
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        if (message.schemaUrl != null && $Object.hasOwnProperty.call(message, "schemaUrl") && message.schemaUrl !== "")
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        if (message.schemaUrl != null && Object.hasOwnProperty.call(message, "schemaUrl"))
                             writer.uint32(/* id 1, wireType 2 =*/10).string(message.schemaUrl);
-                        if (message.type != null && $Object.hasOwnProperty.call(message, "type") && message.type !== "")
+                        if (message.type != null && Object.hasOwnProperty.call(message, "type"))
                             writer.uint32(/* id 2, wireType 2 =*/18).string(message.type);
                         if (message.idKeys != null && message.idKeys.length)
-                            for (let i = 0; i < message.idKeys.length; ++i)
+                            for (var i = 0; i < message.idKeys.length; ++i)
                                 writer.uint32(/* id 3, wireType 2 =*/26).string(message.idKeys[i]);
                         if (message.descriptionKeys != null && message.descriptionKeys.length)
-                            for (let i = 0; i < message.descriptionKeys.length; ++i)
+                            for (var i = 0; i < message.descriptionKeys.length; ++i)
                                 writer.uint32(/* id 4, wireType 2 =*/34).string(message.descriptionKeys[i]);
-                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                            for (let i = 0; i < message.$unknowns.length; ++i)
-                                writer.raw(message.$unknowns[i]);
                         return writer;
                     };
 
@@ -4865,85 +4121,63 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @static
                      * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                      * @param {number} [length] Message length if known beforehand
-                     * @returns {opentelemetry.proto.common.v1.EntityRef & opentelemetry.proto.common.v1.EntityRef.$Shape} EntityRef
+                     * @returns {opentelemetry.proto.common.v1.EntityRef} EntityRef
                      * @throws {Error} If the payload is not a reader or valid buffer
                      * @throws {$protobuf.util.ProtocolError} If required fields are missing
                      */
-                    EntityRef.decode = function (reader, length, _end, _depth, _target) {
+                    EntityRef.decode = function decode(reader, length, error, long) {
                         if (!(reader instanceof $Reader))
                             reader = $Reader.create(reader);
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $Reader.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let end, message, value;
-                        if (length === $undefined)
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $Reader.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var end, message;
+                        if (length === undefined)
                             end = reader.len;
                         else {
                             end = reader.pos + length;
                             if (end > reader.len)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             length = reader.len;
                             reader.len = end;
                         }
-                        message = _target || new $root.opentelemetry.proto.common.v1.EntityRef();
+                        message = new $root.opentelemetry.proto.common.v1.EntityRef();
                         while (reader.pos < end) {
-                            let start = reader.pos;
-                            let tag = reader.tag();
-                            if (tag === _end) {
-                                _end = $undefined;
+                            var tag = reader.uint32();
+                            if (tag === error)
                                 break;
-                            }
-                            let wireType = tag & 7;
-                            switch (tag >>>= 3) {
+                            switch (tag >>> 3) {
                             case 1: {
-                                    if (wireType !== 2)
-                                        break;
-                                    if ((value = reader.stringVerify()).length)
-                                        message.schemaUrl = value;
-                                    else
-                                        delete message.schemaUrl;
-                                    continue;
+                                    message.schemaUrl = reader.string();
+                                    break;
                                 }
                             case 2: {
-                                    if (wireType !== 2)
-                                        break;
-                                    if ((value = reader.stringVerify()).length)
-                                        message.type = value;
-                                    else
-                                        delete message.type;
-                                    continue;
+                                    message.type = reader.string();
+                                    break;
                                 }
                             case 3: {
-                                    if (wireType !== 2)
-                                        break;
                                     if (!(message.idKeys && message.idKeys.length))
                                         message.idKeys = [];
-                                    message.idKeys.push(reader.stringVerify());
-                                    continue;
+                                    message.idKeys.push(reader.string());
+                                    break;
                                 }
                             case 4: {
-                                    if (wireType !== 2)
-                                        break;
                                     if (!(message.descriptionKeys && message.descriptionKeys.length))
                                         message.descriptionKeys = [];
-                                    message.descriptionKeys.push(reader.stringVerify());
-                                    continue;
+                                    message.descriptionKeys.push(reader.string());
+                                    break;
                                 }
-                            }
-                            reader.skipType(wireType, _depth, tag);
-                            if (!reader.discardUnknown) {
-                                $util.makeProp(message, "$unknowns", false);
-                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            default:
+                                reader.skipType(tag & 7, long);
+                                break;
                             }
                         }
-                        if (length !== $undefined) {
+                        if (length !== undefined) {
                             if (reader.pos !== end)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             reader.len = length;
                         }
-                        if (_end !== $undefined)
-                            throw $Error("missing end group");
                         return message;
                     };
 
@@ -4955,35 +4189,33 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {Object.<string,*>} object Plain object
                      * @returns {opentelemetry.proto.common.v1.EntityRef} EntityRef
                      */
-                    EntityRef.fromObject = function (object, _depth) {
+                    EntityRef.fromObject = function fromObject(object, long) {
                         if (object instanceof $root.opentelemetry.proto.common.v1.EntityRef)
                             return object;
                         if (!$util.isObject(object))
-                            throw $TypeError(".opentelemetry.proto.common.v1.EntityRef: object expected");
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let message = new $root.opentelemetry.proto.common.v1.EntityRef();
+                            throw TypeError(".opentelemetry.proto.common.v1.EntityRef: object expected");
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $util.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var message = new $root.opentelemetry.proto.common.v1.EntityRef();
                         if (object.schemaUrl != null)
-                            if (typeof object.schemaUrl !== "string" || object.schemaUrl.length)
-                                message.schemaUrl = $String(object.schemaUrl);
+                            message.schemaUrl = String(object.schemaUrl);
                         if (object.type != null)
-                            if (typeof object.type !== "string" || object.type.length)
-                                message.type = $String(object.type);
+                            message.type = String(object.type);
                         if (object.idKeys) {
-                            if (!$Array.isArray(object.idKeys))
-                                throw $TypeError(".opentelemetry.proto.common.v1.EntityRef.idKeys: array expected");
-                            message.idKeys = $Array(object.idKeys.length);
-                            for (let i = 0; i < object.idKeys.length; ++i)
-                                message.idKeys[i] = $String(object.idKeys[i]);
+                            if (!Array.isArray(object.idKeys))
+                                throw TypeError(".opentelemetry.proto.common.v1.EntityRef.idKeys: array expected");
+                            message.idKeys = [];
+                            for (var i = 0; i < object.idKeys.length; ++i)
+                                message.idKeys[i] = String(object.idKeys[i]);
                         }
                         if (object.descriptionKeys) {
-                            if (!$Array.isArray(object.descriptionKeys))
-                                throw $TypeError(".opentelemetry.proto.common.v1.EntityRef.descriptionKeys: array expected");
-                            message.descriptionKeys = $Array(object.descriptionKeys.length);
-                            for (let i = 0; i < object.descriptionKeys.length; ++i)
-                                message.descriptionKeys[i] = $String(object.descriptionKeys[i]);
+                            if (!Array.isArray(object.descriptionKeys))
+                                throw TypeError(".opentelemetry.proto.common.v1.EntityRef.descriptionKeys: array expected");
+                            message.descriptionKeys = [];
+                            for (var i = 0; i < object.descriptionKeys.length; ++i)
+                                message.descriptionKeys[i] = String(object.descriptionKeys[i]);
                         }
                         return message;
                     };
@@ -4997,14 +4229,14 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {$protobuf.IConversionOptions} [options] Conversion options
                      * @returns {Object.<string,*>} Plain object
                      */
-                    EntityRef.toObject = function (message, options, _depth) {
+                    EntityRef.toObject = function toObject(message, options, q) {
                         if (!options)
                             options = {};
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let object = {};
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        var object = {};
                         if (options.arrays || options.defaults) {
                             object.idKeys = [];
                             object.descriptionKeys = [];
@@ -5013,18 +4245,18 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             object.schemaUrl = "";
                             object.type = "";
                         }
-                        if (message.schemaUrl != null && $Object.hasOwnProperty.call(message, "schemaUrl"))
+                        if (message.schemaUrl != null && Object.hasOwnProperty.call(message, "schemaUrl"))
                             object.schemaUrl = message.schemaUrl;
-                        if (message.type != null && $Object.hasOwnProperty.call(message, "type"))
+                        if (message.type != null && Object.hasOwnProperty.call(message, "type"))
                             object.type = message.type;
                         if (message.idKeys && message.idKeys.length) {
-                            object.idKeys = $Array(message.idKeys.length);
-                            for (let j = 0; j < message.idKeys.length; ++j)
+                            object.idKeys = [];
+                            for (var j = 0; j < message.idKeys.length; ++j)
                                 object.idKeys[j] = message.idKeys[j];
                         }
                         if (message.descriptionKeys && message.descriptionKeys.length) {
-                            object.descriptionKeys = $Array(message.descriptionKeys.length);
-                            for (let j = 0; j < message.descriptionKeys.length; ++j)
+                            object.descriptionKeys = [];
+                            for (var j = 0; j < message.descriptionKeys.length; ++j)
                                 object.descriptionKeys[j] = message.descriptionKeys[j];
                         }
                         return object;
@@ -5037,8 +4269,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @instance
                      * @returns {Object.<string,*>} JSON object
                      */
-                    EntityRef.prototype.toJSON = function() {
-                        return EntityRef.toObject(this, $protobuf.util.toJSONOptions);
+                    EntityRef.prototype.toJSON = function toJSON() {
+                        return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                     };
 
                     return EntityRef;
@@ -5057,7 +4289,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
              * @memberof opentelemetry.proto
              * @namespace
              */
-            const resource = {};
+            var resource = {};
 
             resource.v1 = (function() {
 
@@ -5066,57 +4298,39 @@ export const opentelemetry = $root.opentelemetry = (() => {
                  * @memberof opentelemetry.proto.resource
                  * @namespace
                  */
-                const v1 = {};
+                var v1 = {};
 
                 v1.Resource = (function() {
 
                     /**
                      * Properties of a Resource.
-                     * @typedef {Object} opentelemetry.proto.resource.v1.Resource.$Properties
-                     * @property {Array.<opentelemetry.proto.common.v1.KeyValue.$Properties>|null} [attributes] Resource attributes
-                     * @property {number|null} [droppedAttributesCount] Resource droppedAttributesCount
-                     * @property {Array.<opentelemetry.proto.common.v1.EntityRef.$Properties>|null} [entityRefs] Resource entityRefs
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-                     */
-
-                    /**
-                     * Properties of a Resource.
                      * @memberof opentelemetry.proto.resource.v1
                      * @interface IResource
-                     * @augments opentelemetry.proto.resource.v1.Resource.$Properties
-                     * @deprecated Use opentelemetry.proto.resource.v1.Resource.$Properties instead.
-                     */
-
-                    /**
-                     * Shape of a Resource.
-                     * @typedef {{
-                     *   attributes?: Array.<opentelemetry.proto.common.v1.KeyValue.$Shape>|null;
-                     *   droppedAttributesCount?: number|null;
-                     *   entityRefs?: Array.<opentelemetry.proto.common.v1.EntityRef.$Shape>|null;
-                     *   $unknowns?: Array.<Uint8Array>;
-                     * }} opentelemetry.proto.resource.v1.Resource.$Shape
+                     * @property {Array.<opentelemetry.proto.common.v1.IKeyValue>|null} [attributes] Resource attributes
+                     * @property {number|null} [droppedAttributesCount] Resource droppedAttributesCount
+                     * @property {Array.<opentelemetry.proto.common.v1.IEntityRef>|null} [entityRefs] Resource entityRefs
                      */
 
                     /**
                      * Constructs a new Resource.
                      * @memberof opentelemetry.proto.resource.v1
                      * @classdesc Represents a Resource.
+                     * @implements IResource
                      * @constructor
-                     * @param {opentelemetry.proto.resource.v1.Resource.$Properties=} [properties] Properties to set
-                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                     * @param {opentelemetry.proto.resource.v1.IResource=} [properties] Properties to set
                      */
-                    const Resource = function (properties) {
+                    function Resource(properties) {
                         this.attributes = [];
                         this.entityRefs = [];
                         if (properties)
-                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                                 if (properties[keys[i]] != null && keys[i] !== "__proto__")
                                     this[keys[i]] = properties[keys[i]];
-                    };
+                    }
 
                     /**
                      * Resource attributes.
-                     * @member {Array.<opentelemetry.proto.common.v1.KeyValue.$Properties>} attributes
+                     * @member {Array.<opentelemetry.proto.common.v1.IKeyValue>} attributes
                      * @memberof opentelemetry.proto.resource.v1.Resource
                      * @instance
                      */
@@ -5132,7 +4346,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
 
                     /**
                      * Resource entityRefs.
-                     * @member {Array.<opentelemetry.proto.common.v1.EntityRef.$Properties>} entityRefs
+                     * @member {Array.<opentelemetry.proto.common.v1.IEntityRef>} entityRefs
                      * @memberof opentelemetry.proto.resource.v1.Resource
                      * @instance
                      */
@@ -5143,14 +4357,10 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function create
                      * @memberof opentelemetry.proto.resource.v1.Resource
                      * @static
-                     * @param {opentelemetry.proto.resource.v1.Resource.$Properties=} [properties] Properties to set
+                     * @param {opentelemetry.proto.resource.v1.IResource=} [properties] Properties to set
                      * @returns {opentelemetry.proto.resource.v1.Resource} Resource instance
-                     * @type {{
-                     *   (properties: opentelemetry.proto.resource.v1.Resource.$Shape): opentelemetry.proto.resource.v1.Resource & opentelemetry.proto.resource.v1.Resource.$Shape;
-                     *   (properties?: opentelemetry.proto.resource.v1.Resource.$Properties): opentelemetry.proto.resource.v1.Resource;
-                     * }}
                      */
-                    Resource.create = function(properties) {
+                    Resource.create = function create(properties) {
                         return new Resource(properties);
                     };
 
@@ -5159,28 +4369,25 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @function encode
                      * @memberof opentelemetry.proto.resource.v1.Resource
                      * @static
-                     * @param {opentelemetry.proto.resource.v1.Resource.$Properties} message Resource message or plain object to encode
+                     * @param {opentelemetry.proto.resource.v1.IResource} message Resource message or plain object to encode
                      * @param {$protobuf.Writer} [writer] Writer to encode to
                      * @returns {$protobuf.Writer} Writer
                      */
-                    Resource.encode = function (message, writer, _depth) {
+                    Resource.encode = function encode(message, writer, q) {
                         if (!writer)
                             writer = $Writer.create();
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
                         if (message.attributes != null && message.attributes.length)
-                            for (let i = 0; i < message.attributes.length; ++i)
-                                $root.opentelemetry.proto.common.v1.KeyValue.encode(message.attributes[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                        if (message.droppedAttributesCount != null && $Object.hasOwnProperty.call(message, "droppedAttributesCount") && message.droppedAttributesCount !== 0)
+                            for (var i = 0; i < message.attributes.length; ++i)
+                                $root.opentelemetry.proto.common.v1.KeyValue.encode(message.attributes[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                        if (message.droppedAttributesCount != null && Object.hasOwnProperty.call(message, "droppedAttributesCount"))
                             writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.droppedAttributesCount);
                         if (message.entityRefs != null && message.entityRefs.length)
-                            for (let i = 0; i < message.entityRefs.length; ++i)
-                                $root.opentelemetry.proto.common.v1.EntityRef.encode(message.entityRefs[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
-                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                            for (let i = 0; i < message.$unknowns.length; ++i)
-                                writer.raw(message.$unknowns[i]);
+                            for (var i = 0; i < message.entityRefs.length; ++i)
+                                $root.opentelemetry.proto.common.v1.EntityRef.encode(message.entityRefs[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
                         return writer;
                     };
 
@@ -5191,76 +4398,59 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @static
                      * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
                      * @param {number} [length] Message length if known beforehand
-                     * @returns {opentelemetry.proto.resource.v1.Resource & opentelemetry.proto.resource.v1.Resource.$Shape} Resource
+                     * @returns {opentelemetry.proto.resource.v1.Resource} Resource
                      * @throws {Error} If the payload is not a reader or valid buffer
                      * @throws {$protobuf.util.ProtocolError} If required fields are missing
                      */
-                    Resource.decode = function (reader, length, _end, _depth, _target) {
+                    Resource.decode = function decode(reader, length, error, long) {
                         if (!(reader instanceof $Reader))
                             reader = $Reader.create(reader);
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $Reader.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let end, message, value;
-                        if (length === $undefined)
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $Reader.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var end, message;
+                        if (length === undefined)
                             end = reader.len;
                         else {
                             end = reader.pos + length;
                             if (end > reader.len)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             length = reader.len;
                             reader.len = end;
                         }
-                        message = _target || new $root.opentelemetry.proto.resource.v1.Resource();
+                        message = new $root.opentelemetry.proto.resource.v1.Resource();
                         while (reader.pos < end) {
-                            let start = reader.pos;
-                            let tag = reader.tag();
-                            if (tag === _end) {
-                                _end = $undefined;
+                            var tag = reader.uint32();
+                            if (tag === error)
                                 break;
-                            }
-                            let wireType = tag & 7;
-                            switch (tag >>>= 3) {
+                            switch (tag >>> 3) {
                             case 1: {
-                                    if (wireType !== 2)
-                                        break;
                                     if (!(message.attributes && message.attributes.length))
                                         message.attributes = [];
-                                    message.attributes.push($root.opentelemetry.proto.common.v1.KeyValue.decode(reader, reader.size(), $undefined, _depth + 1));
-                                    continue;
+                                    message.attributes.push($root.opentelemetry.proto.common.v1.KeyValue.decode(reader, reader.uint32(), undefined, long + 1));
+                                    break;
                                 }
                             case 2: {
-                                    if (wireType !== 0)
-                                        break;
-                                    if (value = reader.uint32())
-                                        message.droppedAttributesCount = value;
-                                    else
-                                        delete message.droppedAttributesCount;
-                                    continue;
+                                    message.droppedAttributesCount = reader.uint32();
+                                    break;
                                 }
                             case 3: {
-                                    if (wireType !== 2)
-                                        break;
                                     if (!(message.entityRefs && message.entityRefs.length))
                                         message.entityRefs = [];
-                                    message.entityRefs.push($root.opentelemetry.proto.common.v1.EntityRef.decode(reader, reader.size(), $undefined, _depth + 1));
-                                    continue;
+                                    message.entityRefs.push($root.opentelemetry.proto.common.v1.EntityRef.decode(reader, reader.uint32(), undefined, long + 1));
+                                    break;
                                 }
-                            }
-                            reader.skipType(wireType, _depth, tag);
-                            if (!reader.discardUnknown) {
-                                $util.makeProp(message, "$unknowns", false);
-                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            default:
+                                reader.skipType(tag & 7, long);
+                                break;
                             }
                         }
-                        if (length !== $undefined) {
+                        if (length !== undefined) {
                             if (reader.pos !== end)
-                                throw $RangeError("index out of range");
+                                throw RangeError("index out of range");
                             reader.len = length;
                         }
-                        if (_end !== $undefined)
-                            throw $Error("missing end group");
                         return message;
                     };
 
@@ -5272,37 +4462,36 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {Object.<string,*>} object Plain object
                      * @returns {opentelemetry.proto.resource.v1.Resource} Resource
                      */
-                    Resource.fromObject = function (object, _depth) {
+                    Resource.fromObject = function fromObject(object, long) {
                         if (object instanceof $root.opentelemetry.proto.resource.v1.Resource)
                             return object;
                         if (!$util.isObject(object))
-                            throw $TypeError(".opentelemetry.proto.resource.v1.Resource: object expected");
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let message = new $root.opentelemetry.proto.resource.v1.Resource();
+                            throw TypeError(".opentelemetry.proto.resource.v1.Resource: object expected");
+                        if (long === undefined)
+                            long = 0;
+                        if (long > $util.recursionLimit)
+                            throw Error("maximum nesting depth exceeded");
+                        var message = new $root.opentelemetry.proto.resource.v1.Resource();
                         if (object.attributes) {
-                            if (!$Array.isArray(object.attributes))
-                                throw $TypeError(".opentelemetry.proto.resource.v1.Resource.attributes: array expected");
-                            message.attributes = $Array(object.attributes.length);
-                            for (let i = 0; i < object.attributes.length; ++i) {
+                            if (!Array.isArray(object.attributes))
+                                throw TypeError(".opentelemetry.proto.resource.v1.Resource.attributes: array expected");
+                            message.attributes = [];
+                            for (var i = 0; i < object.attributes.length; ++i) {
                                 if (!$util.isObject(object.attributes[i]))
-                                    throw $TypeError(".opentelemetry.proto.resource.v1.Resource.attributes: object expected");
-                                message.attributes[i] = $root.opentelemetry.proto.common.v1.KeyValue.fromObject(object.attributes[i], _depth + 1);
+                                    throw TypeError(".opentelemetry.proto.resource.v1.Resource.attributes: object expected");
+                                message.attributes[i] = $root.opentelemetry.proto.common.v1.KeyValue.fromObject(object.attributes[i], long + 1);
                             }
                         }
                         if (object.droppedAttributesCount != null)
-                            if ($Number(object.droppedAttributesCount) !== 0)
-                                message.droppedAttributesCount = object.droppedAttributesCount >>> 0;
+                            message.droppedAttributesCount = object.droppedAttributesCount >>> 0;
                         if (object.entityRefs) {
-                            if (!$Array.isArray(object.entityRefs))
-                                throw $TypeError(".opentelemetry.proto.resource.v1.Resource.entityRefs: array expected");
-                            message.entityRefs = $Array(object.entityRefs.length);
-                            for (let i = 0; i < object.entityRefs.length; ++i) {
+                            if (!Array.isArray(object.entityRefs))
+                                throw TypeError(".opentelemetry.proto.resource.v1.Resource.entityRefs: array expected");
+                            message.entityRefs = [];
+                            for (var i = 0; i < object.entityRefs.length; ++i) {
                                 if (!$util.isObject(object.entityRefs[i]))
-                                    throw $TypeError(".opentelemetry.proto.resource.v1.Resource.entityRefs: object expected");
-                                message.entityRefs[i] = $root.opentelemetry.proto.common.v1.EntityRef.fromObject(object.entityRefs[i], _depth + 1);
+                                    throw TypeError(".opentelemetry.proto.resource.v1.Resource.entityRefs: object expected");
+                                message.entityRefs[i] = $root.opentelemetry.proto.common.v1.EntityRef.fromObject(object.entityRefs[i], long + 1);
                             }
                         }
                         return message;
@@ -5317,14 +4506,14 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @param {$protobuf.IConversionOptions} [options] Conversion options
                      * @returns {Object.<string,*>} Plain object
                      */
-                    Resource.toObject = function (message, options, _depth) {
+                    Resource.toObject = function toObject(message, options, q) {
                         if (!options)
                             options = {};
-                        if (_depth === $undefined)
-                            _depth = 0;
-                        if (_depth > $util.recursionLimit)
-                            throw $Error("max depth exceeded");
-                        let object = {};
+                        if (q === undefined)
+                            q = 0;
+                        if (q > $util.recursionLimit)
+                            throw Error("max depth exceeded");
+                        var object = {};
                         if (options.arrays || options.defaults) {
                             object.attributes = [];
                             object.entityRefs = [];
@@ -5332,16 +4521,16 @@ export const opentelemetry = $root.opentelemetry = (() => {
                         if (options.defaults)
                             object.droppedAttributesCount = 0;
                         if (message.attributes && message.attributes.length) {
-                            object.attributes = $Array(message.attributes.length);
-                            for (let j = 0; j < message.attributes.length; ++j)
-                                object.attributes[j] = $root.opentelemetry.proto.common.v1.KeyValue.toObject(message.attributes[j], options, _depth + 1);
+                            object.attributes = [];
+                            for (var j = 0; j < message.attributes.length; ++j)
+                                object.attributes[j] = $root.opentelemetry.proto.common.v1.KeyValue.toObject(message.attributes[j], options, q + 1);
                         }
-                        if (message.droppedAttributesCount != null && $Object.hasOwnProperty.call(message, "droppedAttributesCount"))
+                        if (message.droppedAttributesCount != null && Object.hasOwnProperty.call(message, "droppedAttributesCount"))
                             object.droppedAttributesCount = message.droppedAttributesCount;
                         if (message.entityRefs && message.entityRefs.length) {
-                            object.entityRefs = $Array(message.entityRefs.length);
-                            for (let j = 0; j < message.entityRefs.length; ++j)
-                                object.entityRefs[j] = $root.opentelemetry.proto.common.v1.EntityRef.toObject(message.entityRefs[j], options, _depth + 1);
+                            object.entityRefs = [];
+                            for (var j = 0; j < message.entityRefs.length; ++j)
+                                object.entityRefs[j] = $root.opentelemetry.proto.common.v1.EntityRef.toObject(message.entityRefs[j], options, q + 1);
                         }
                         return object;
                     };
@@ -5353,8 +4542,8 @@ export const opentelemetry = $root.opentelemetry = (() => {
                      * @instance
                      * @returns {Object.<string,*>} JSON object
                      */
-                    Resource.prototype.toJSON = function() {
-                        return Resource.toObject(this, $protobuf.util.toJSONOptions);
+                    Resource.prototype.toJSON = function toJSON() {
+                        return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
                     };
 
                     return Resource;
@@ -5372,14 +4561,14 @@ export const opentelemetry = $root.opentelemetry = (() => {
     return opentelemetry;
 })();
 
-export const google = $root.google = (() => {
+$root.google = (function() {
 
     /**
      * Namespace google.
      * @exports google
      * @namespace
      */
-    const google = {};
+    var google = {};
 
     google.protobuf = (function() {
 
@@ -5388,45 +4577,32 @@ export const google = $root.google = (() => {
          * @memberof google
          * @namespace
          */
-        const protobuf = {};
+        var protobuf = {};
 
         protobuf.Any = (function() {
 
             /**
              * Properties of an Any.
-             * @typedef {Object} google.protobuf.Any.$Properties
-             * @property {string|null} [type_url] Any type_url
-             * @property {Uint8Array|null} [value] Any value
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of an Any.
              * @memberof google.protobuf
              * @interface IAny
-             * @augments google.protobuf.Any.$Properties
-             * @deprecated Use google.protobuf.Any.$Properties instead.
-             */
-
-            /**
-             * Shape of an Any.
-             * @typedef {google.protobuf.Any.$Properties} google.protobuf.Any.$Shape
+             * @property {string|null} [type_url] Any type_url
+             * @property {Uint8Array|null} [value] Any value
              */
 
             /**
              * Constructs a new Any.
              * @memberof google.protobuf
              * @classdesc Represents an Any.
+             * @implements IAny
              * @constructor
-             * @param {google.protobuf.Any.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             * @param {google.protobuf.IAny=} [properties] Properties to set
              */
-            const Any = function (properties) {
+            function Any(properties) {
                 if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
                             this[keys[i]] = properties[keys[i]];
-            };
+            }
 
             /**
              * Any type_url.
@@ -5449,14 +4625,10 @@ export const google = $root.google = (() => {
              * @function create
              * @memberof google.protobuf.Any
              * @static
-             * @param {google.protobuf.Any.$Properties=} [properties] Properties to set
+             * @param {google.protobuf.IAny=} [properties] Properties to set
              * @returns {google.protobuf.Any} Any instance
-             * @type {{
-             *   (properties: google.protobuf.Any.$Shape): google.protobuf.Any & google.protobuf.Any.$Shape;
-             *   (properties?: google.protobuf.Any.$Properties): google.protobuf.Any;
-             * }}
              */
-            Any.create = function(properties) {
+            Any.create = function create(properties) {
                 return new Any(properties);
             };
 
@@ -5465,24 +4637,21 @@ export const google = $root.google = (() => {
              * @function encode
              * @memberof google.protobuf.Any
              * @static
-             * @param {google.protobuf.Any.$Properties} message Any message or plain object to encode
+             * @param {google.protobuf.IAny} message Any message or plain object to encode
              * @param {$protobuf.Writer} [writer] Writer to encode to
              * @returns {$protobuf.Writer} Writer
              */
-            Any.encode = function (message, writer, _depth) {
+            Any.encode = function encode(message, writer, q) {
                 if (!writer)
                     writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.type_url != null && $Object.hasOwnProperty.call(message, "type_url") && message.type_url !== "")
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.type_url != null && Object.hasOwnProperty.call(message, "type_url"))
                     writer.uint32(/* id 1, wireType 2 =*/10).string(message.type_url);
-                if (message.value != null && $Object.hasOwnProperty.call(message, "value") && message.value.length)
+                if (message.value != null && Object.hasOwnProperty.call(message, "value"))
                     writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.value);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
                 return writer;
             };
 
@@ -5493,69 +4662,51 @@ export const google = $root.google = (() => {
              * @static
              * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
              * @param {number} [length] Message length if known beforehand
-             * @returns {google.protobuf.Any & google.protobuf.Any.$Shape} Any
+             * @returns {google.protobuf.Any} Any
              * @throws {Error} If the payload is not a reader or valid buffer
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
-            Any.decode = function (reader, length, _end, _depth, _target) {
+            Any.decode = function decode(reader, length, error, long) {
                 if (!(reader instanceof $Reader))
                     reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var end, message;
+                if (length === undefined)
                     end = reader.len;
                 else {
                     end = reader.pos + length;
                     if (end > reader.len)
-                        throw $RangeError("index out of range");
+                        throw RangeError("index out of range");
                     length = reader.len;
                     reader.len = end;
                 }
-                message = _target || new $root.google.protobuf.Any();
+                message = new $root.google.protobuf.Any();
                 while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
+                    var tag = reader.uint32();
+                    if (tag === error)
                         break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
+                    switch (tag >>> 3) {
                     case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.type_url = value;
-                            else
-                                delete message.type_url;
-                            continue;
+                            message.type_url = reader.string();
+                            break;
                         }
                     case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.bytes()).length)
-                                message.value = value;
-                            else
-                                delete message.value;
-                            continue;
+                            message.value = reader.bytes();
+                            break;
                         }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
                     }
                 }
-                if (length !== $undefined) {
+                if (length !== undefined) {
                     if (reader.pos !== end)
-                        throw $RangeError("index out of range");
+                        throw RangeError("index out of range");
                     reader.len = length;
                 }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
                 return message;
             };
 
@@ -5567,25 +4718,23 @@ export const google = $root.google = (() => {
              * @param {Object.<string,*>} object Plain object
              * @returns {google.protobuf.Any} Any
              */
-            Any.fromObject = function (object, _depth) {
+            Any.fromObject = function fromObject(object, long) {
                 if (object instanceof $root.google.protobuf.Any)
                     return object;
                 if (!$util.isObject(object))
-                    throw $TypeError(".google.protobuf.Any: object expected");
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let message = new $root.google.protobuf.Any();
+                    throw TypeError(".google.protobuf.Any: object expected");
+                if (long === undefined)
+                    long = 0;
+                if (long > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var message = new $root.google.protobuf.Any();
                 if (object.type_url != null)
-                    if (typeof object.type_url !== "string" || object.type_url.length)
-                        message.type_url = $String(object.type_url);
+                    message.type_url = String(object.type_url);
                 if (object.value != null)
-                    if (object.value.length)
-                        if (typeof object.value === "string")
-                            $util.base64.decode(object.value, message.value = $util.newBuffer($util.base64.length(object.value)), 0);
-                        else if (object.value.length >= 0)
-                            message.value = object.value;
+                    if (typeof object.value === "string")
+                        $util.base64.decode(object.value, message.value = $util.newBuffer($util.base64.length(object.value)), 0);
+                    else if (object.value.length >= 0)
+                        message.value = object.value;
                 return message;
             };
 
@@ -5598,28 +4747,28 @@ export const google = $root.google = (() => {
              * @param {$protobuf.IConversionOptions} [options] Conversion options
              * @returns {Object.<string,*>} Plain object
              */
-            Any.toObject = function (message, options, _depth) {
+            Any.toObject = function toObject(message, options, q) {
                 if (!options)
                     options = {};
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let object = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var object = {};
                 if (options.defaults) {
                     object.type_url = "";
-                    if (options.bytes === $String)
+                    if (options.bytes === String)
                         object.value = "";
                     else {
                         object.value = [];
-                        if (options.bytes !== $Array)
+                        if (options.bytes !== Array)
                             object.value = $util.newBuffer(object.value);
                     }
                 }
-                if (message.type_url != null && $Object.hasOwnProperty.call(message, "type_url"))
+                if (message.type_url != null && Object.hasOwnProperty.call(message, "type_url"))
                     object.type_url = message.type_url;
-                if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
-                    object.value = options.bytes === $String ? $util.base64.encode(message.value, 0, message.value.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.value) : message.value;
+                if (message.value != null && Object.hasOwnProperty.call(message, "value"))
+                    object.value = options.bytes === String ? $util.base64.encode(message.value, 0, message.value.length) : options.bytes === Array ? Array.prototype.slice.call(message.value) : message.value;
                 return object;
             };
 
@@ -5630,8 +4779,8 @@ export const google = $root.google = (() => {
              * @instance
              * @returns {Object.<string,*>} JSON object
              */
-            Any.prototype.toJSON = function() {
-                return Any.toObject(this, $protobuf.util.toJSONOptions);
+            Any.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
             };
 
             return Any;
@@ -5647,47 +4796,34 @@ export const google = $root.google = (() => {
          * @memberof google
          * @namespace
          */
-        const rpc = {};
+        var rpc = {};
 
         rpc.Status = (function() {
 
             /**
              * Properties of a Status.
-             * @typedef {Object} google.rpc.Status.$Properties
-             * @property {number|null} [code] Status code
-             * @property {string|null} [message] Status message
-             * @property {Array.<google.protobuf.Any.$Properties>|null} [details] Status details
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a Status.
              * @memberof google.rpc
              * @interface IStatus
-             * @augments google.rpc.Status.$Properties
-             * @deprecated Use google.rpc.Status.$Properties instead.
-             */
-
-            /**
-             * Shape of a Status.
-             * @typedef {google.rpc.Status.$Properties} google.rpc.Status.$Shape
+             * @property {number|null} [code] Status code
+             * @property {string|null} [message] Status message
+             * @property {Array.<google.protobuf.IAny>|null} [details] Status details
              */
 
             /**
              * Constructs a new Status.
              * @memberof google.rpc
              * @classdesc Represents a Status.
+             * @implements IStatus
              * @constructor
-             * @param {google.rpc.Status.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             * @param {google.rpc.IStatus=} [properties] Properties to set
              */
-            const Status = function (properties) {
+            function Status(properties) {
                 this.details = [];
                 if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    for (var keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
                             this[keys[i]] = properties[keys[i]];
-            };
+            }
 
             /**
              * Status code.
@@ -5707,7 +4843,7 @@ export const google = $root.google = (() => {
 
             /**
              * Status details.
-             * @member {Array.<google.protobuf.Any.$Properties>} details
+             * @member {Array.<google.protobuf.IAny>} details
              * @memberof google.rpc.Status
              * @instance
              */
@@ -5718,14 +4854,10 @@ export const google = $root.google = (() => {
              * @function create
              * @memberof google.rpc.Status
              * @static
-             * @param {google.rpc.Status.$Properties=} [properties] Properties to set
+             * @param {google.rpc.IStatus=} [properties] Properties to set
              * @returns {google.rpc.Status} Status instance
-             * @type {{
-             *   (properties: google.rpc.Status.$Shape): google.rpc.Status & google.rpc.Status.$Shape;
-             *   (properties?: google.rpc.Status.$Properties): google.rpc.Status;
-             * }}
              */
-            Status.create = function(properties) {
+            Status.create = function create(properties) {
                 return new Status(properties);
             };
 
@@ -5734,27 +4866,24 @@ export const google = $root.google = (() => {
              * @function encode
              * @memberof google.rpc.Status
              * @static
-             * @param {google.rpc.Status.$Properties} message Status message or plain object to encode
+             * @param {google.rpc.IStatus} message Status message or plain object to encode
              * @param {$protobuf.Writer} [writer] Writer to encode to
              * @returns {$protobuf.Writer} Writer
              */
-            Status.encode = function (message, writer, _depth) {
+            Status.encode = function encode(message, writer, q) {
                 if (!writer)
                     writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.code != null && $Object.hasOwnProperty.call(message, "code") && message.code !== 0)
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.code != null && Object.hasOwnProperty.call(message, "code"))
                     writer.uint32(/* id 1, wireType 0 =*/8).int32(message.code);
-                if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
+                if (message.message != null && Object.hasOwnProperty.call(message, "message"))
                     writer.uint32(/* id 2, wireType 2 =*/18).string(message.message);
                 if (message.details != null && message.details.length)
-                    for (let i = 0; i < message.details.length; ++i)
-                        $root.google.protobuf.Any.encode(message.details[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
+                    for (var i = 0; i < message.details.length; ++i)
+                        $root.google.protobuf.Any.encode(message.details[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
                 return writer;
             };
 
@@ -5765,77 +4894,57 @@ export const google = $root.google = (() => {
              * @static
              * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
              * @param {number} [length] Message length if known beforehand
-             * @returns {google.rpc.Status & google.rpc.Status.$Shape} Status
+             * @returns {google.rpc.Status} Status
              * @throws {Error} If the payload is not a reader or valid buffer
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
-            Status.decode = function (reader, length, _end, _depth, _target) {
+            Status.decode = function decode(reader, length, error, long) {
                 if (!(reader instanceof $Reader))
                     reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var end, message;
+                if (length === undefined)
                     end = reader.len;
                 else {
                     end = reader.pos + length;
                     if (end > reader.len)
-                        throw $RangeError("index out of range");
+                        throw RangeError("index out of range");
                     length = reader.len;
                     reader.len = end;
                 }
-                message = _target || new $root.google.rpc.Status();
+                message = new $root.google.rpc.Status();
                 while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
+                    var tag = reader.uint32();
+                    if (tag === error)
                         break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
+                    switch (tag >>> 3) {
                     case 1: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.code = value;
-                            else
-                                delete message.code;
-                            continue;
+                            message.code = reader.int32();
+                            break;
                         }
                     case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.message = value;
-                            else
-                                delete message.message;
-                            continue;
+                            message.message = reader.string();
+                            break;
                         }
                     case 3: {
-                            if (wireType !== 2)
-                                break;
                             if (!(message.details && message.details.length))
                                 message.details = [];
-                            message.details.push($root.google.protobuf.Any.decode(reader, reader.size(), $undefined, _depth + 1));
-                            continue;
+                            message.details.push($root.google.protobuf.Any.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
                         }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
                     }
                 }
-                if (length !== $undefined) {
+                if (length !== undefined) {
                     if (reader.pos !== end)
-                        throw $RangeError("index out of range");
+                        throw RangeError("index out of range");
                     reader.len = length;
                 }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
                 return message;
             };
 
@@ -5847,30 +4956,28 @@ export const google = $root.google = (() => {
              * @param {Object.<string,*>} object Plain object
              * @returns {google.rpc.Status} Status
              */
-            Status.fromObject = function (object, _depth) {
+            Status.fromObject = function fromObject(object, long) {
                 if (object instanceof $root.google.rpc.Status)
                     return object;
                 if (!$util.isObject(object))
-                    throw $TypeError(".google.rpc.Status: object expected");
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let message = new $root.google.rpc.Status();
+                    throw TypeError(".google.rpc.Status: object expected");
+                if (long === undefined)
+                    long = 0;
+                if (long > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var message = new $root.google.rpc.Status();
                 if (object.code != null)
-                    if ($Number(object.code) !== 0)
-                        message.code = object.code | 0;
+                    message.code = object.code | 0;
                 if (object.message != null)
-                    if (typeof object.message !== "string" || object.message.length)
-                        message.message = $String(object.message);
+                    message.message = String(object.message);
                 if (object.details) {
-                    if (!$Array.isArray(object.details))
-                        throw $TypeError(".google.rpc.Status.details: array expected");
-                    message.details = $Array(object.details.length);
-                    for (let i = 0; i < object.details.length; ++i) {
+                    if (!Array.isArray(object.details))
+                        throw TypeError(".google.rpc.Status.details: array expected");
+                    message.details = [];
+                    for (var i = 0; i < object.details.length; ++i) {
                         if (!$util.isObject(object.details[i]))
-                            throw $TypeError(".google.rpc.Status.details: object expected");
-                        message.details[i] = $root.google.protobuf.Any.fromObject(object.details[i], _depth + 1);
+                            throw TypeError(".google.rpc.Status.details: object expected");
+                        message.details[i] = $root.google.protobuf.Any.fromObject(object.details[i], long + 1);
                     }
                 }
                 return message;
@@ -5885,28 +4992,28 @@ export const google = $root.google = (() => {
              * @param {$protobuf.IConversionOptions} [options] Conversion options
              * @returns {Object.<string,*>} Plain object
              */
-            Status.toObject = function (message, options, _depth) {
+            Status.toObject = function toObject(message, options, q) {
                 if (!options)
                     options = {};
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let object = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var object = {};
                 if (options.arrays || options.defaults)
                     object.details = [];
                 if (options.defaults) {
                     object.code = 0;
                     object.message = "";
                 }
-                if (message.code != null && $Object.hasOwnProperty.call(message, "code"))
+                if (message.code != null && Object.hasOwnProperty.call(message, "code"))
                     object.code = message.code;
-                if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
+                if (message.message != null && Object.hasOwnProperty.call(message, "message"))
                     object.message = message.message;
                 if (message.details && message.details.length) {
-                    object.details = $Array(message.details.length);
-                    for (let j = 0; j < message.details.length; ++j)
-                        object.details[j] = $root.google.protobuf.Any.toObject(message.details[j], options, _depth + 1);
+                    object.details = [];
+                    for (var j = 0; j < message.details.length; ++j)
+                        object.details[j] = $root.google.protobuf.Any.toObject(message.details[j], options, q + 1);
                 }
                 return object;
             };
@@ -5918,8 +5025,8 @@ export const google = $root.google = (() => {
              * @instance
              * @returns {Object.<string,*>} JSON object
              */
-            Status.prototype.toJSON = function() {
-                return Status.toObject(this, $protobuf.util.toJSONOptions);
+            Status.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
             };
 
             return Status;
@@ -5931,6 +5038,4 @@ export const google = $root.google = (() => {
     return google;
 })();
 
-export {
-  $root as default
-};
+module.exports = $root;

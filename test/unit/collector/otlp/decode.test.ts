@@ -215,11 +215,22 @@ describe('decodeTraceRequest', () => {
   describe('binary protobuf failures name the field', () => {
     const name = (text: string) => field(5, text);
 
-    it('a string that is not UTF-8', () => {
+    it('a string that is not UTF-8 is kept with U+FFFD in its place, not refused', () => {
       const bad = Buffer.from(name('bbbbbbbb'));
       bad[bad.length - 2] = 0xff;
-      expect(protobufError(requestOf(name('fine'), bad))).toContain(
-        'resourceSpans[0].scopeSpans[0].spans[1].name: not valid UTF-8',
+      const [, span] = decodeTraceRequest(requestOf(name('fine'), bad), 'protobuf');
+      expect(span!.name).toBe('bbbbbb\uFFFDb');
+    });
+
+    it('a span whose start time is cut short', () => {
+      // Span.start_time_unix_nano: field 7, fixed64 (wire type 1), 8 bytes.
+      const start = protobuf.Writer.create()
+        .uint32((7 << 3) | 1)
+        .fixed64(1)
+        .finish();
+      const body = requestOf(name('fine'), start.subarray(0, start.length - 3));
+      expect(protobufError(body)).toMatch(
+        /: resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[1\]\.startTimeUnixNano: index out of range/,
       );
     });
 
@@ -238,7 +249,7 @@ describe('decodeTraceRequest', () => {
       expect(message).toContain(
         'resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.arrayValue.values[0].arrayValue',
       );
-      expect(message).toContain('max depth exceeded');
+      expect(message).toContain('maximum nesting depth exceeded');
     });
 
     it('any corruption of a valid request: decoded, or a 400 naming a field (property)', () => {
