@@ -12,7 +12,7 @@ const status = otlp.google.rpc.Status;
 /**
  * Decodes a binary ExportTraceServiceRequest. Malformed input throws OtlpDecodeError naming the
  * field where decoding failed (OTLP/JSON field names, e.g. `resourceSpans[0].scopeSpans[0]
- * .spans[3].name`).
+ * .spans[3].startTimeUnixNano`).
  */
 export function decodeProtobufRequest(body: Uint8Array): ProtoExportRequest {
   try {
