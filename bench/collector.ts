@@ -7,6 +7,9 @@
  * The two paths run in the order direct, http, http, direct (each on a fresh database, after a
  * CHECKPOINT) and each rate is the mean of its two runs, so neither profits from going second.
  *
+ * Before the HTTP runs it times decoding alone (decodeTraceRequest on the same bodies, no I/O),
+ * reported in µs per span and as a share of the HTTP path's time per span.
+ *
  * BENCH_SPANS (default 102400), BENCH_CLIENTS (default 8) scale the run.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,10 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import otlpRoot from '@opentelemetry/otlp-transformer/build/src/generated/root.js';
 import pg from 'pg';
-import { buildCollector } from '../collector/index.js';
+import { buildCollector, decodeTraceRequest } from '../collector/index.js';
 import { createLogger } from '../collector/logger.js';
+import otlp from '../collector/otlp/proto/generated/otlp.js';
 import { PgSpanExporter, type SpanLike } from '../exporters/index.js';
 import { genaiSpan } from './lib/genai-spans.js';
 import { benchServer, freshDatabase, rssSampler } from './lib/postgres.js';
@@ -38,17 +41,7 @@ const exporterOptions = (databaseUrl: string, spoolDir: string) => ({
   source: 'collector',
 });
 
-interface Codec {
-  fromObject(object: unknown): unknown;
-  encode(message: unknown): { finish(): Uint8Array };
-}
-const requestCodec = (
-  otlpRoot as unknown as {
-    opentelemetry: {
-      proto: { collector: { trace: { v1: { ExportTraceServiceRequest: Codec } } } };
-    };
-  }
-).opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+const requestCodec = otlp.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 
 function anyValue(value: AttributeValue | undefined): object {
   if (typeof value === 'string') return { stringValue: value };
@@ -228,6 +221,27 @@ async function httpRun(serverUrl: string, db: string, bodies: Uint8Array[], warm
   return { rate: TOTAL / (ms / 1000), latencies, rssMb: rss.peakMb() };
 }
 
+const DECODE_PASSES = 5;
+const DECODE_BODIES = 40;
+
+/**
+ * Decoding alone, in µs per span: the median of several passes over the first bodies, so one
+ * slow spell of the shared machine does not decide the figure.
+ */
+function decodeMicrosPerSpan(bodies: Uint8Array[]): number {
+  const sample = bodies.slice(0, DECODE_BODIES).map((b) => Buffer.from(b));
+  let spans = 0;
+  for (const body of sample) spans += decodeTraceRequest(body, 'protobuf').length; // warm-up
+  const passes: number[] = [];
+  for (let pass = 0; pass < DECODE_PASSES; pass++) {
+    const started = performance.now();
+    for (const body of sample) decodeTraceRequest(body, 'protobuf');
+    passes.push(performance.now() - started);
+  }
+  passes.sort((a, b) => a - b);
+  return (passes[Math.floor(DECODE_PASSES / 2)]! * 1000) / spans;
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
@@ -245,6 +259,9 @@ async function main() {
     console.log(
       `${TOTAL} GenAI spans, ${batches.length} requests of ${SPANS_PER_REQUEST} (${(mb / batches.length).toFixed(2)} MiB each), ${CLIENTS} clients`,
     );
+
+    const decodeUs = decodeMicrosPerSpan(bodies);
+    console.log(`decode  decodeTraceRequest (no I/O)     ${decodeUs.toFixed(1)} µs/span`);
 
     const directRates: number[] = [];
     const httpRates: number[] = [];
@@ -270,11 +287,13 @@ async function main() {
     const p50 = percentile(latencies, 0.5);
     const p99 = percentile(latencies, 0.99);
     const ratio = http / direct;
+    // The HTTP path's wall-clock time per span; decoding's share of it.
+    const decodeShare = decodeUs / (1e6 / http);
     console.log(
       `mean: direct ${Math.round(direct)} spans/s, http ${Math.round(http)} spans/s (${ratio.toFixed(2)}); request latency p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; peak RSS ${rssMb} MB (clients in a worker thread of the same process)`,
     );
     console.log(
-      `RESULT spans_per_s=${Math.round(http)} vs_direct=${ratio.toFixed(2)} p50_ms=${p50.toFixed(1)} p99_ms=${p99.toFixed(1)}`,
+      `RESULT spans_per_s=${Math.round(http)} vs_direct=${ratio.toFixed(2)} p50_ms=${p50.toFixed(1)} p99_ms=${p99.toFixed(1)} decode_us=${decodeUs.toFixed(1)} decode_share=${decodeShare.toFixed(2)}`,
     );
   } finally {
     await server.stop();

@@ -1,8 +1,9 @@
-// Shapes of an ExportTraceServiceRequest as protobufjs decodes it (the generated code ships
-// without message typings). Absent proto3 fields read as null; only what the mapping reads is
-// listed.
+import type { opentelemetry } from './proto/generated/otlp.js';
 
-/** A 64-bit integer as protobufjs returns it (a `long` Long, or a number without it). */
+// The decoded message shapes, as the generated code types them. Absent proto3 fields are
+// null; 64-bit integers are `long` Longs (numbers only if Long is unavailable).
+
+/** A 64-bit integer as protobufjs returns it: a Long's two 32-bit halves, or a number. */
 export interface LongBits {
   low: number;
   high: number;
@@ -11,53 +12,11 @@ export interface LongBits {
 
 export type ProtoInt64 = LongBits | number | null | undefined;
 
-export interface ProtoAnyValue {
-  stringValue?: string | null;
-  boolValue?: boolean | null;
-  intValue?: ProtoInt64;
-  doubleValue?: number | null;
-  arrayValue?: { values?: ProtoAnyValue[] | null } | null;
-  kvlistValue?: { values?: ProtoKeyValue[] | null } | null;
-  bytesValue?: Uint8Array | null;
-}
-
-export interface ProtoKeyValue {
-  key?: string | null;
-  value?: ProtoAnyValue | null;
-}
-
-export interface ProtoEvent {
-  timeUnixNano?: ProtoInt64;
-  name?: string | null;
-  attributes?: ProtoKeyValue[] | null;
-}
-
-export interface ProtoSpan {
-  traceId?: Uint8Array | null;
-  spanId?: Uint8Array | null;
-  parentSpanId?: Uint8Array | null;
-  name?: string | null;
-  kind?: number | null;
-  startTimeUnixNano?: ProtoInt64;
-  endTimeUnixNano?: ProtoInt64;
-  attributes?: ProtoKeyValue[] | null;
-  events?: ProtoEvent[] | null;
-  status?: { code?: number | null; message?: string | null } | null;
-}
-
-export interface ProtoScopeSpans {
-  scope?: { name?: string | null; version?: string | null } | null;
-  spans?: ProtoSpan[] | null;
-}
-
-export interface ProtoResourceSpans {
-  resource?: { attributes?: ProtoKeyValue[] | null } | null;
-  scopeSpans?: ProtoScopeSpans[] | null;
-}
-
-export interface ProtoExportRequest {
-  resourceSpans?: ProtoResourceSpans[] | null;
-}
+export type ProtoAnyValue = opentelemetry.proto.common.v1.IAnyValue;
+export type ProtoKeyValue = opentelemetry.proto.common.v1.IKeyValue;
+export type ProtoEvent = opentelemetry.proto.trace.v1.Span.IEvent;
+export type ProtoSpan = opentelemetry.proto.trace.v1.ISpan;
+export type ProtoExportRequest = opentelemetry.proto.collector.trace.v1.IExportTraceServiceRequest;
 
 /** The two encodings OTLP/HTTP carries; the response uses the request's. */
 export type OtlpEncoding = 'protobuf' | 'json';

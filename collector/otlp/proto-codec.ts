@@ -1,35 +1,27 @@
-import generated from '@opentelemetry/otlp-transformer/build/src/generated/root.js';
-import protobuf from 'protobufjs';
+import { OtlpDecodeError } from './decode-error.js';
 import type { ProtoExportRequest } from './internal-types.js';
+import otlp from './proto/generated/otlp.js';
+import { describeProtobufError } from './proto-error.js';
 
-interface GeneratedMessage<T> {
-  decode(buffer: Uint8Array): T;
-  encode(message: object): { finish(): Uint8Array };
-}
+// Static code that protobufjs-cli generates from the .proto files in ./proto (npm run
+// generate:proto): the OTLP trace messages of opentelemetry-proto and google.rpc.Status. It is
+// CommonJS (protobufjs-cli 1.x writes no Node-loadable ESM), hence the default import.
+const traceService = otlp.opentelemetry.proto.collector.trace.v1;
+const status = otlp.google.rpc.Status;
 
-interface GeneratedTraceService {
-  ExportTraceServiceRequest: GeneratedMessage<ProtoExportRequest>;
-  ExportTraceServiceResponse: GeneratedMessage<object>;
-}
-
-// The OpenTelemetry JS project generates this module with protobufjs from the official
-// opentelemetry-proto definitions; it ships without message typings, hence the cast.
-const traceService = (
-  generated as unknown as {
-    opentelemetry: { proto: { collector: { trace: { v1: GeneratedTraceService } } } };
-  }
-).opentelemetry.proto.collector.trace.v1;
-
-// google.rpc.Status (googleapis google/rpc/status.proto), the body of every OTLP/HTTP 4xx/5xx.
-// `details` (field 3) is left out: the receiver never sends any.
-const statusType = new protobuf.Type('Status')
-  .add(new protobuf.Field('code', 1, 'int32'))
-  .add(new protobuf.Field('message', 2, 'string'));
-new protobuf.Root().define('google.rpc').add(statusType);
-
-/** Decodes a binary ExportTraceServiceRequest; throws on malformed input. */
+/**
+ * Decodes a binary ExportTraceServiceRequest. Malformed input throws OtlpDecodeError naming the
+ * field where decoding failed (OTLP/JSON field names, e.g. `resourceSpans[0].scopeSpans[0]
+ * .spans[3].startTimeUnixNano`).
+ */
 export function decodeProtobufRequest(body: Uint8Array): ProtoExportRequest {
-  return traceService.ExportTraceServiceRequest.decode(body);
+  try {
+    return traceService.ExportTraceServiceRequest.decode(body);
+  } catch (err) {
+    throw new OtlpDecodeError(
+      `the body is not a binary protobuf ExportTraceServiceRequest: ${describeProtobufError(body, err)}`,
+    );
+  }
 }
 
 /** A binary ExportTraceServiceResponse; `partialSuccess` only when some spans were rejected. */
@@ -42,7 +34,7 @@ export function encodeProtobufResponse(partialSuccess?: {
   ).finish();
 }
 
-/** A binary google.rpc.Status. */
+/** A binary google.rpc.Status (no `details`: the receiver never sends any). */
 export function encodeProtobufStatus(code: number, message: string): Uint8Array {
-  return statusType.encode(statusType.fromObject({ code, message })).finish();
+  return status.encode({ code, message }).finish();
 }

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import otlp from '../../../collector/otlp/proto/generated/otlp.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { chatAttributes } from '../../helpers/spans.js';
 import {
@@ -10,6 +11,9 @@ import {
   startTestCollector,
   type TestCollector,
 } from './harness.js';
+
+/** The root or a field path, e.g. `resourceSpans[0].scopeSpans[0].spans[0].name: `. */
+const NAMES_A_FIELD = /ExportTraceServiceRequest: (\(root\)|resourceSpans\[\d+\][\w.[\]]*): /;
 
 const valid = otlpJsonRequest([
   { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), attributes: chatAttributes() },
@@ -72,7 +76,7 @@ describe('fuzzed OTLP payloads', () => {
     await db.drop();
   });
 
-  it('1,000 payloads in both encodings: only 400 or 200, never a 5xx, and the process lives', async () => {
+  it('1,000 payloads in both encodings: only 400 (naming the field) or 200, never a 5xx, and the process lives', async () => {
     const statuses = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(payload, fc.boolean(), async ({ type, body }, gzip) => {
@@ -83,6 +87,10 @@ describe('fuzzed OTLP payloads', () => {
         // 200 only when the fuzzer happened to produce a decodable request.
         expect([200, 400]).toContain(reply.status);
         if (reply.status === 400) expect(reply.headers.get('content-type')).toContain(type);
+        if (reply.status === 400 && type === 'application/x-protobuf') {
+          // The google.rpc.Status names where decoding failed, never just "invalid".
+          expect(otlp.google.rpc.Status.decode(reply.body).message).toMatch(NAMES_A_FIELD);
+        }
       }),
       { numRuns: 1000 },
     );

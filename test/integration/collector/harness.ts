@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import type { Attributes } from '@opentelemetry/api';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import otlpRoot from '@opentelemetry/otlp-transformer/build/src/generated/root.js';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type pg from 'pg';
 import { type BuildCollectorOptions, buildCollector } from '../../../collector/index.js';
 import { createLogger } from '../../../collector/logger.js';
+import otlp from '../../../collector/otlp/proto/generated/otlp.js';
 import { PgSpanExporter, type PgSpanExporterOptions } from '../../../exporters/index.js';
 
 /** A collector app on a loopback port with an exporter of its own (short retry delays). */
@@ -148,23 +148,7 @@ export function otlpJsonRequest(spans: OtlpSpanSpec[], resource: Attributes = {}
   };
 }
 
-interface Codec {
-  fromObject(object: unknown): unknown;
-  encode(message: unknown): { finish(): Uint8Array };
-  decode(bytes: Uint8Array): unknown;
-  toObject(message: unknown, options: Record<string, unknown>): Record<string, unknown>;
-}
-const traceV1 = (
-  otlpRoot as unknown as {
-    opentelemetry: {
-      proto: {
-        collector: {
-          trace: { v1: { ExportTraceServiceRequest: Codec; ExportTraceServiceResponse: Codec } };
-        };
-      };
-    };
-  }
-).opentelemetry.proto.collector.trace.v1;
+const traceV1 = otlp.opentelemetry.proto.collector.trace.v1;
 
 function hexToBase64(hex: string): string {
   return Buffer.from(hex, 'hex').toString('base64');

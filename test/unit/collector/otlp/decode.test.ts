@@ -2,10 +2,36 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
+import protobuf from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
 import { decodeTraceRequest, OtlpDecodeError } from '../../../../collector/otlp/index.js';
 import { spanLikeFromReadable } from '../../../../exporters/index.js';
 import { chatAttributes, createTestTracer } from '../../../helpers/spans.js';
+
+/** A binary protobuf error names where it failed: the root or a field path in JSON names. */
+const NAMES_A_FIELD = /ExportTraceServiceRequest: (\(root\)|resourceSpans\[\d+\][\w.[\]]*): /;
+
+/** One length-delimited field: tag (field number, wire type 2), length, bytes. */
+function field(id: number, bytes: Uint8Array | string): Uint8Array {
+  const writer = protobuf.Writer.create().uint32((id << 3) | 2);
+  return (typeof bytes === 'string' ? writer.string(bytes) : writer.bytes(bytes)).finish();
+}
+
+/** ExportTraceServiceRequest > ResourceSpans > ScopeSpans > the given encoded Spans. */
+function requestOf(...spans: Uint8Array[]): Buffer {
+  const scopeSpans = Buffer.concat(spans.map((span) => field(2, span)));
+  return Buffer.from(field(1, field(2, scopeSpans)));
+}
+
+function protobufError(body: Buffer): string {
+  try {
+    decodeTraceRequest(body, 'protobuf');
+  } catch (err) {
+    expect(err).toBeInstanceOf(OtlpDecodeError);
+    return (err as Error).message;
+  }
+  throw new Error('expected the body to be rejected');
+}
 
 function sampleSpans(): ReadableSpan[] {
   const t = createTestTracer({ 'service.name': 'svc', 'service.version': '1.2.3' });
@@ -148,6 +174,7 @@ describe('decodeTraceRequest', () => {
             );
           } catch (err) {
             expect(err).toBeInstanceOf(OtlpDecodeError);
+            if (encoding === 'protobuf') expect((err as Error).message).toMatch(NAMES_A_FIELD);
           }
         },
       ),
@@ -183,5 +210,71 @@ describe('decodeTraceRequest', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(OtlpDecodeError);
     }
+  });
+
+  describe('binary protobuf failures name the field', () => {
+    const name = (text: string) => field(5, text);
+
+    it('a string that is not UTF-8 is kept with U+FFFD in its place, not refused', () => {
+      const bad = Buffer.from(name('bbbbbbbb'));
+      bad[bad.length - 2] = 0xff;
+      const [, span] = decodeTraceRequest(requestOf(name('fine'), bad), 'protobuf');
+      expect(span!.name).toBe('bbbbbb\uFFFDb');
+    });
+
+    it('a span whose start time is cut short', () => {
+      // Span.start_time_unix_nano: field 7, fixed64 (wire type 1), 8 bytes.
+      const start = protobuf.Writer.create()
+        .uint32((7 << 3) | 1)
+        .fixed64(1)
+        .finish();
+      const body = requestOf(name('fine'), start.subarray(0, start.length - 3));
+      expect(protobufError(body)).toMatch(
+        /: resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[1\]\.startTimeUnixNano: index out of range/,
+      );
+    });
+
+    it('a body cut short', () => {
+      const body = requestOf(name('a'), name('a longer span name'));
+      expect(protobufError(body.subarray(0, body.length - 4))).toMatch(
+        /: resourceSpans\[0\]: declares \d+ bytes, more than its message has left \(truncated\?\)/,
+      );
+    });
+
+    it('AnyValue nested past the decoder recursion limit (100, as protoc)', () => {
+      let value: Uint8Array = field(1, 'leaf'); // AnyValue.string_value
+      for (let i = 0; i < 60; i++) value = field(5, field(1, value)); // array_value.values[0]
+      const attribute = Buffer.concat([field(1, 'k'), field(2, value)]); // KeyValue
+      const message = protobufError(requestOf(field(9, attribute))); // Span.attributes
+      expect(message).toContain(
+        'resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.arrayValue.values[0].arrayValue',
+      );
+      expect(message).toContain('maximum nesting depth exceeded');
+    });
+
+    it('any corruption of a valid request: decoded, or a 400 naming a field (property)', () => {
+      const t = createTestTracer({ 'service.name': 'svc' });
+      t.span('chat gpt-4o-mini', chatAttributes({ 'app.list': ['a', 'b'] }));
+      t.span('execute_tool lookup', { 'gen_ai.tool.name': 'lookup' });
+      const valid = Buffer.from(ProtobufTraceSerializer.serializeRequest(t.finished() as never)!);
+      fc.assert(
+        fc.property(
+          fc.nat(valid.length - 1),
+          fc.integer({ min: 1, max: 255 }),
+          fc.boolean(),
+          (at, xor, truncate) => {
+            const body = Buffer.from(valid);
+            body[at] = body[at]! ^ xor;
+            try {
+              decodeTraceRequest(truncate ? body.subarray(0, at) : body, 'protobuf');
+            } catch (err) {
+              expect(err).toBeInstanceOf(OtlpDecodeError);
+              expect((err as Error).message).toMatch(NAMES_A_FIELD);
+            }
+          },
+        ),
+        { numRuns: 3000 },
+      );
+    });
   });
 });
