@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { releaseSpoolLock, Spool, SpoolWriteError } from '../../../../exporters/postgres/spool.js';
+import { mergeRecords, type SpoolRecord } from '../../../../exporters/postgres/spool-keeper.js';
+
+const ROOT = resolve(import.meta.dirname, '../../../..');
+
+describe('Spool', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'spanledger-spool-'));
+  });
+  afterEach(async () => {
+    await releaseSpoolLock(dir);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a full disk (ENOSPC) throws SpoolWriteError; records before stay readable, appends resume', async () => {
+    const spool = await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 64 });
+    const big = (n: number) => ({ n, pad: 'x'.repeat(100) });
+    expect(spool.append(big(1))).toBe('ok'); // segment 1 is now past segmentBytes
+    // The next segment is a real device that answers every write with ENOSPC.
+    await symlink('/dev/full', join(dir, 'segment-000000000002.spool'));
+    expect(() => spool.append(big(2))).toThrow(SpoolWriteError);
+    expect(spool.append(big(2))).toBe('ok');
+    expect(spool.append(big(3))).toBe('ok');
+    const replayed: unknown[] = [];
+    await spool.replay(async (records) => {
+      replayed.push(...records);
+    });
+    expect(replayed).toEqual([big(1), big(2), big(3)]);
+    spool.close();
+  });
+
+  it('the error names the directory and the errno, never the records', async () => {
+    const spool = await Spool.open({ dir, maxBytes: 1 << 20 });
+    await symlink('/dev/full', join(dir, 'segment-000000000001.spool'));
+    try {
+      spool.append({ secret: 'prompt text' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).toBe(`spool directory ${dir} cannot be written (ENOSPC)`);
+    }
+    spool.close();
+  });
+
+  it('takes over a lock left by a dead process', async () => {
+    await writeFile(join(dir, 'LOCK'), '999999999\n');
+    const spool = await Spool.open({ dir, maxBytes: 1024 });
+    spool.close();
+  });
+
+  it('of processes opening one spool at the same moment, exactly one gets it', async () => {
+    const script = `
+      import { Spool } from ${JSON.stringify(join(ROOT, 'exporters/postgres/spool.ts'))};
+      const at = Number(process.argv[2]);
+      await new Promise((r) => setTimeout(r, at - Date.now()));
+      try { await Spool.open({ dir: process.argv[1], maxBytes: 1024 }); console.log('took'); }
+      catch (e) { console.log('refused: ' + e.message); }
+      await new Promise((r) => setTimeout(r, 1500));`;
+    const at = Date.now() + 2_500;
+    const children = Array.from({ length: 4 }, () => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script, dir, String(at)],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      return once(child, 'exit').then(() => out.trim());
+    });
+    const results = await Promise.all(children);
+    expect(results.filter((r) => r === 'took')).toHaveLength(1);
+    for (const r of results.filter((x) => x !== 'took')) expect(r).toMatch(/is in use by process/);
+  }, 30_000);
+});
+
+describe('mergeRecords', () => {
+  const rec = (n: number, dead = 0): SpoolRecord => ({
+    rows: Array.from({ length: n }, (_, i) => ({ i }) as never),
+    dead: Array.from({ length: dead }, () => ({ source: 's', reason: 'r' })),
+  });
+
+  it('merges consecutive records up to the row limit, in order, losing nothing', () => {
+    const groups = mergeRecords([rec(3), rec(3, 1), rec(5), rec(1)], 6);
+    expect(groups.map((g) => [g.rows.length, g.dead.length])).toEqual([
+      [6, 1],
+      [6, 0],
+    ]);
+  });
+
+  it('a record larger than the limit is a group of its own', () => {
+    expect(mergeRecords([rec(10), rec(2)], 4).map((g) => g.rows.length)).toEqual([10, 2]);
+  });
+});
