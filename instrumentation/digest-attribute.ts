@@ -55,57 +55,75 @@ function snapshot(value: unknown): unknown {
   return value;
 }
 
-interface Pending {
-  content: unknown;
-  key: string;
+/** A span's digest for one attribute: the content until first read, the digest after. */
+class Pending {
+  constructor(
+    public content: unknown,
+    public key: string,
+    public digest: unknown = undefined,
+    public done = false,
+  ) {}
+}
+
+/** Where a span's pending digests live: a non-enumerable property of its attribute record. */
+const PENDING = Symbol('spanledger.pendingDigests');
+
+type PendingDigests = Record<string, Pending | undefined>;
+type WithPending = Record<string, unknown> & { [PENDING]?: PendingDigests };
+
+// One descriptor object for every record: defineProperty with a fresh literal costs more.
+const pendingDescriptor: PropertyDescriptor = {
+  value: undefined,
+  writable: false,
+  enumerable: false,
+  configurable: true,
+};
+
+/** The record's pending digests, made on first use. */
+function pendingOf(record: WithPending): PendingDigests {
+  const existing = record[PENDING];
+  if (existing) return existing;
+  const created: PendingDigests = {};
+  pendingDescriptor.value = created;
+  Object.defineProperty(record, PENDING, pendingDescriptor);
+  pendingDescriptor.value = undefined;
+  return created;
 }
 
 /**
  * One accessor per attribute name, shared by every span: the descriptor object is the same on
  * every call, so V8 reuses one hidden-class transition for all spans instead of allocating
- * closures and normalising each span's attribute object (profiled at ~4 µs per digest).
+ * closures and normalising each span's attribute object (profiled at ~4 µs per digest). The
+ * accessor finds its span's content through a non-enumerable symbol property of the record, not
+ * a WeakMap (a WeakMap entry per digest cost ~0.7 µs to add, and more in garbage collection).
+ * The accessor stays in place once the digest is made: turning it into a data property on first
+ * read cost as much as the HMAC itself (V8 rebuilds the record's shape).
  */
-interface Slot {
-  pending: WeakMap<object, Pending>;
-  descriptor: PropertyDescriptor;
-}
+const descriptors = new Map<string, PropertyDescriptor>();
 
-const slots = new Map<string, Slot>();
-
-function slotFor(attribute: string): Slot {
-  const existing = slots.get(attribute);
+function descriptorFor(attribute: string): PropertyDescriptor {
+  const existing = descriptors.get(attribute);
   if (existing) return existing;
-  const pending = new WeakMap<object, Pending>();
-  // Replaces the accessor with a plain data property: computed once, read as a value after.
-  const settle = (record: object, value: unknown) => {
-    pending.delete(record);
-    Object.defineProperty(record, attribute, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-    return value;
-  };
-  const slot: Slot = {
-    pending,
-    descriptor: {
-      enumerable: true,
-      configurable: true,
-      get(this: object) {
-        const waiting = pending.get(this);
-        return settle(
-          this,
-          waiting ? digestText(contentText(waiting.content), waiting.key) : undefined,
-        );
-      },
-      set(this: object, value: unknown) {
-        settle(this, value);
-      },
+  const descriptor: PropertyDescriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: WithPending) {
+      const entry = this[PENDING]?.[attribute];
+      if (!entry) return undefined;
+      if (!entry.done) {
+        entry.digest = digestText(contentText(entry.content), entry.key);
+        entry.content = undefined;
+        entry.done = true;
+      }
+      return entry.digest;
+    },
+    // span.setAttribute of the same key, or any other write: the written value wins.
+    set(this: WithPending, value: unknown) {
+      pendingOf(this)[attribute] = new Pending(undefined, '', value, true);
     },
   };
-  slots.set(attribute, slot);
-  return slot;
+  descriptors.set(attribute, descriptor);
+  return descriptor;
 }
 
 /**
@@ -128,7 +146,6 @@ export function setDigestAttribute(
     span.setAttribute(attribute, digestText(contentText(value), hashKey));
     return;
   }
-  const slot = slotFor(attribute);
-  slot.pending.set(record, { content: snapshot(value), key: hashKey });
-  Object.defineProperty(record, attribute, slot.descriptor);
+  pendingOf(record)[attribute] = new Pending(snapshot(value), hashKey);
+  Object.defineProperty(record, attribute, descriptorFor(attribute));
 }
