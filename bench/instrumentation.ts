@@ -120,14 +120,38 @@ class OnlyScope implements SpanProcessor {
 
 const messages = [{ role: 'user' as const, content: 'benchmark prompt' }];
 
-function caller(client: OpenAI, streaming: boolean): () => Promise<void> {
+/** A kind of call, and the prefix of its RESULT fields. */
+interface Scenario {
+  name: string;
+  prefix: string;
+  stream: boolean;
+  /** The app asks for the usage chunk itself (stream_options.include_usage). */
+  appAsksUsage?: boolean;
+}
+
+const SCENARIO_LIST: Scenario[] = [
+  { name: 'plain', prefix: '', stream: false },
+  // The app does not ask for usage: spanledger asks for it (one more chunk) to record tokens.
+  { name: 'stream', prefix: 'stream_', stream: true },
+  // The app asks for usage: every contestant sees the same chunks.
+  { name: 'stream_app_usage', prefix: 'stream_app_usage_', stream: true, appAsksUsage: true },
+];
+/** BENCH_SCENARIOS=plain,stream runs only those. */
+const ONLY_SCENARIOS = process.env.BENCH_SCENARIOS?.split(',').map((name) => name.trim());
+const SCENARIOS_RUN = SCENARIO_LIST.filter(
+  (s) => !ONLY_SCENARIOS || ONLY_SCENARIOS.includes(s.name),
+);
+
+function caller(client: OpenAI, scenario: Scenario): () => Promise<void> {
+  const streamOptions = scenario.appAsksUsage ? { include_usage: true } : undefined;
   return () =>
     withAuditContext({ tenantId: 'bench', userId: 'u' }, async () => {
-      if (streaming) {
+      if (scenario.stream) {
         const stream = await client.chat.completions.create({
           model: SCENARIOS.stream.model,
           messages,
           stream: true,
+          stream_options: streamOptions,
         });
         for await (const _ of stream) {
         }
@@ -149,16 +173,17 @@ interface Row {
 
 const fmt = (value: number, width: number, digits = 1) => value.toFixed(digits).padStart(width);
 
-async function scenario(
+async function runScenario(
   clients: OpenAI[],
-  streaming: boolean,
+  scenario: Scenario,
   exporter: ScopeTimingExporter,
   provider: NodeTracerProvider,
 ): Promise<{ base: number; rows: Row[] }> {
   const others = CONTESTANTS.map((_, i) => i).filter(
-    (i) => i > 0 && SELECTED(CONTESTANTS[i]!.name) && !(streaming && CONTESTANTS[i]!.plainOnly),
+    (i) =>
+      i > 0 && SELECTED(CONTESTANTS[i]!.name) && !(scenario.stream && CONTESTANTS[i]!.plainOnly),
   );
-  const calls = clients.map((client) => caller(client, streaming));
+  const calls = clients.map((client) => caller(client, scenario));
   const comparisons = await measurePairwise(calls, others, PLAN, async () => {
     await provider.forceFlush();
     exporter.reset();
@@ -242,10 +267,10 @@ async function main() {
       'instrumentation (deferred work included). total_cpu_us = call_us + export_us/span.',
   );
   const fields: string[] = [];
-  for (const streaming of [false, true]) {
-    const { base, rows } = await scenario(clients, streaming, exporter, provider);
-    printScenario(streaming ? 'stream' : 'plain', base, rows);
-    fields.push(...resultFields(streaming ? 'stream_' : '', rows));
+  for (const scenario of SCENARIOS_RUN) {
+    const { base, rows } = await runScenario(clients, scenario, exporter, provider);
+    printScenario(scenario.name, base, rows);
+    fields.push(...resultFields(scenario.prefix, rows));
   }
   await provider.shutdown();
   await fake.close();

@@ -45,11 +45,13 @@ function prepare(text: string): PreparedKey {
 export function hmacSha256Hex(key: string, text: string): string {
   if (prepared?.text !== key) prepared = prepare(key);
   const { innerAscii, inner, outer } = prepared;
+  // The inner hash as a 'binary' (latin1) string, one character per byte: the cheapest way to
+  // carry its bytes into `outer` (cheaper than hex, or a Buffer result).
   const innerHash =
     innerAscii !== undefined
-      ? hash('sha256', innerAscii + text, 'hex')
-      : hash('sha256', Buffer.concat([inner, Buffer.from(text, 'utf8')]), 'hex');
+      ? hash('sha256', innerAscii + text, 'binary')
+      : hash('sha256', Buffer.concat([inner, Buffer.from(text, 'utf8')]), 'binary');
   // Synchronous from here to the digest: nothing else can use `outer` in between.
-  outer.write(innerHash, BLOCK, 'hex');
+  outer.write(innerHash, BLOCK, 'binary');
   return hash('sha256', outer, 'hex');
 }
