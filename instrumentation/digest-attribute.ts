@@ -65,37 +65,52 @@ class Pending {
   ) {}
 }
 
-/** Where a span's pending digests live: a non-enumerable property of its attribute record. */
-const PENDING = Symbol('spanledger.pendingDigests');
-
 type PendingDigests = Record<string, Pending | undefined>;
-type WithPending = Record<string, unknown> & { [PENDING]?: PendingDigests };
 
-// One descriptor object for every record: defineProperty with a fresh literal costs more.
-const pendingDescriptor: PropertyDescriptor = {
-  value: undefined,
-  writable: false,
-  enumerable: false,
-  configurable: true,
-};
+/** A base class whose constructor hands back the object it is given. */
+class Adopt {
+  constructor(target: object) {
+    // biome-ignore lint/correctness/noConstructorReturn: the point: a subclass's private field lands on `target`
+    return target as Adopt;
+  }
+}
 
-/** The record's pending digests, made on first use. */
-function pendingOf(record: WithPending): PendingDigests {
-  const existing = record[PENDING];
-  if (existing) return existing;
-  const created: PendingDigests = {};
-  pendingDescriptor.value = created;
-  Object.defineProperty(record, PENDING, pendingDescriptor);
-  pendingDescriptor.value = undefined;
-  return created;
+/**
+ * Where a span's pending digests live: a private field that `new PendingField(record, …)` puts
+ * onto the SDK's attribute record. Nothing that reads the record sees it (Object.keys, for…in,
+ * Reflect.ownKeys, JSON, spread, deep-equality in tests), and adding it is an ordinary property
+ * add, where a non-enumerable symbol property needs Object.defineProperty (a runtime call,
+ * ~10 times the cost here).
+ */
+class PendingField extends Adopt {
+  #digests: PendingDigests;
+
+  private constructor(record: object, digests: PendingDigests) {
+    super(record);
+    this.#digests = digests;
+  }
+
+  /** The record's pending digests, if any were set. */
+  static of(record: object): PendingDigests | undefined {
+    return #digests in record ? (record as PendingField).#digests : undefined;
+  }
+
+  /** The record's pending digests, made on first use. */
+  static ensure(record: object): PendingDigests {
+    const existing = PendingField.of(record);
+    if (existing) return existing;
+    const created: PendingDigests = {};
+    new PendingField(record, created);
+    return created;
+  }
 }
 
 /**
  * One accessor per attribute name, shared by every span: the descriptor object is the same on
  * every call, so V8 reuses one hidden-class transition for all spans instead of allocating
  * closures and normalising each span's attribute object (profiled at ~4 µs per digest). The
- * accessor finds its span's content through a non-enumerable symbol property of the record, not
- * a WeakMap (a WeakMap entry per digest cost ~0.7 µs to add, and more in garbage collection).
+ * accessor finds its span's content through a private field on the record (PendingField), not a
+ * WeakMap (a WeakMap entry per digest cost ~0.7 µs to add, and more in garbage collection).
  * The accessor stays in place once the digest is made: turning it into a data property on first
  * read cost as much as the HMAC itself (V8 rebuilds the record's shape).
  */
@@ -107,8 +122,8 @@ function descriptorFor(attribute: string): PropertyDescriptor {
   const descriptor: PropertyDescriptor = {
     enumerable: true,
     configurable: true,
-    get(this: WithPending) {
-      const entry = this[PENDING]?.[attribute];
+    get(this: object) {
+      const entry = PendingField.of(this)?.[attribute];
       if (!entry) return undefined;
       if (!entry.done) {
         entry.digest = digestText(contentText(entry.content), entry.key);
@@ -118,8 +133,8 @@ function descriptorFor(attribute: string): PropertyDescriptor {
       return entry.digest;
     },
     // span.setAttribute of the same key, or any other write: the written value wins.
-    set(this: WithPending, value: unknown) {
-      pendingOf(this)[attribute] = new Pending(undefined, '', value, true);
+    set(this: object, value: unknown) {
+      PendingField.ensure(this)[attribute] = new Pending(undefined, '', value, true);
     },
   };
   descriptors.set(attribute, descriptor);
@@ -146,6 +161,6 @@ export function setDigestAttribute(
     span.setAttribute(attribute, digestText(contentText(value), hashKey));
     return;
   }
-  pendingOf(record)[attribute] = new Pending(snapshot(value), hashKey);
+  PendingField.ensure(record)[attribute] = new Pending(snapshot(value), hashKey);
   Object.defineProperty(record, attribute, descriptorFor(attribute));
 }

@@ -45,6 +45,24 @@ describe('setDigestAttribute', () => {
     });
   });
 
+  it('leaves nothing on the attribute record but the attribute itself', () => {
+    const span = tracer().startSpan('chat', { attributes: { 'gen_ai.request.model': 'm' } });
+    setDigestAttribute(span, 'spanledger.input_hash', 'the prompt', KEY);
+    setDigestAttribute(span, 'spanledger.output_hash', 'the completion', KEY);
+    span.end();
+    const attributes = tracing.spans()[0]!.attributes;
+    expect(Reflect.ownKeys(attributes)).toEqual([
+      'gen_ai.request.model',
+      'spanledger.input_hash',
+      'spanledger.output_hash',
+    ]);
+    expect(attributes).toEqual({
+      'gen_ai.request.model': 'm',
+      'spanledger.input_hash': hmac('the prompt'),
+      'spanledger.output_hash': hmac('the completion'),
+    });
+  });
+
   it('a later setAttribute of the same key replaces the digest', () => {
     const span = tracer().startSpan('chat');
     setDigestAttribute(span, 'spanledger.output_hash', 'old', KEY);
