@@ -237,6 +237,16 @@ function resultFields(prefix: string, rows: Row[]): string[] {
     add(`${name}_export_us`, byName.get(name)?.exported?.median);
     add(`${name}_total_cpu_us`, totalOf(byName.get(name)));
   }
+  // The goal of issue 18: at or under the lighter of OTel contrib and OpenLLMetry (defaults).
+  const peers = ['otel_contrib', 'openllmetry'].map((name) => byName.get(name));
+  if (spanledger && peers.every((peer) => peer !== undefined)) {
+    const lighterCall = Math.min(...peers.map((peer) => peer!.call));
+    const lighterTotal = Math.min(
+      ...peers.map((peer) => totalOf(peer) ?? Number.POSITIVE_INFINITY),
+    );
+    add('above_lighter_peer_us', spanledger.call - lighterCall);
+    add('total_above_lighter_peer_us', (totalOf(spanledger) ?? 0) - lighterTotal);
+  }
   return fields;
 }
 
@@ -263,8 +273,8 @@ async function main() {
   console.log(
     `${CALLS} pairs per comparison; in each, the contestant and the uninstrumented copy take turns\n` +
       'call by call. call_us: added µs per call, median of the pairwise differences, 95% interval\n' +
-      'in brackets. export_us/span: mean µs the exporter spent reading one span of that\n' +
-      'instrumentation (deferred work included). total_cpu_us = call_us + export_us/span.',
+      'in brackets. export_us: median µs the exporter spent reading one span of that\n' +
+      'instrumentation (deferred work included; mean beside it). total_cpu_us = call_us + export_us.',
   );
   const fields: string[] = [];
   for (const scenario of SCENARIOS_RUN) {
