@@ -55,57 +55,90 @@ function snapshot(value: unknown): unknown {
   return value;
 }
 
-interface Pending {
-  content: unknown;
-  key: string;
+/** A span's digest for one attribute: the content until first read, the digest after. */
+class Pending {
+  constructor(
+    public content: unknown,
+    public key: string,
+    public digest: unknown = undefined,
+    public done = false,
+  ) {}
+}
+
+type PendingDigests = Record<string, Pending | undefined>;
+
+/** A base class whose constructor hands back the object it is given. */
+class Adopt {
+  constructor(target: object) {
+    // biome-ignore lint/correctness/noConstructorReturn: the point: a subclass's private field lands on `target`
+    return target as Adopt;
+  }
+}
+
+/**
+ * Where a span's pending digests live: a private field that `new PendingField(record, …)` puts
+ * onto the SDK's attribute record. Nothing that reads the record sees it (Object.keys, for…in,
+ * Reflect.ownKeys, JSON, spread, deep-equality in tests), and adding it is an ordinary property
+ * add, where a non-enumerable symbol property needs Object.defineProperty (a runtime call,
+ * ~10 times the cost here).
+ */
+class PendingField extends Adopt {
+  #digests: PendingDigests;
+
+  private constructor(record: object, digests: PendingDigests) {
+    super(record);
+    this.#digests = digests;
+  }
+
+  /** The record's pending digests, if any were set. */
+  static of(record: object): PendingDigests | undefined {
+    return #digests in record ? (record as PendingField).#digests : undefined;
+  }
+
+  /** The record's pending digests, made on first use. */
+  static ensure(record: object): PendingDigests {
+    const existing = PendingField.of(record);
+    if (existing) return existing;
+    const created: PendingDigests = {};
+    new PendingField(record, created);
+    return created;
+  }
 }
 
 /**
  * One accessor per attribute name, shared by every span: the descriptor object is the same on
  * every call, so V8 reuses one hidden-class transition for all spans instead of allocating
- * closures and normalising each span's attribute object (profiled at ~4 µs per digest).
+ * closures and normalising each span's attribute object (profiled at ~4 µs per digest). The
+ * accessor finds its span's content through a private field on the record (PendingField), not a
+ * WeakMap (a WeakMap entry per digest cost ~0.7 µs to add, and more in garbage collection).
+ * The accessor stays in place once the digest is made: turning it into a data property on first
+ * read cost as much as the HMAC itself (V8 rebuilds the record's shape).
  */
-interface Slot {
-  pending: WeakMap<object, Pending>;
-  descriptor: PropertyDescriptor;
-}
+const descriptors = new Map<string, PropertyDescriptor>();
 
-const slots = new Map<string, Slot>();
-
-function slotFor(attribute: string): Slot {
-  const existing = slots.get(attribute);
+function descriptorFor(attribute: string): PropertyDescriptor {
+  const existing = descriptors.get(attribute);
   if (existing) return existing;
-  const pending = new WeakMap<object, Pending>();
-  // Replaces the accessor with a plain data property: computed once, read as a value after.
-  const settle = (record: object, value: unknown) => {
-    pending.delete(record);
-    Object.defineProperty(record, attribute, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-    return value;
-  };
-  const slot: Slot = {
-    pending,
-    descriptor: {
-      enumerable: true,
-      configurable: true,
-      get(this: object) {
-        const waiting = pending.get(this);
-        return settle(
-          this,
-          waiting ? digestText(contentText(waiting.content), waiting.key) : undefined,
-        );
-      },
-      set(this: object, value: unknown) {
-        settle(this, value);
-      },
+  const descriptor: PropertyDescriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: object) {
+      const entry = PendingField.of(this)?.[attribute];
+      if (!entry) return undefined;
+      if (!entry.done) {
+        entry.digest = digestText(contentText(entry.content), entry.key);
+        entry.content = undefined;
+        entry.done = true;
+      }
+      return entry.digest;
+    },
+    // span.setAttribute of the same key, or any other write: the written value wins.
+    set(this: object, value: unknown) {
+      PendingField.ensure(this)[attribute] = new Pending(undefined, '', value, true);
     },
   };
-  slots.set(attribute, slot);
-  return slot;
+  descriptors.set(attribute, descriptor);
+  return descriptor;
 }
 
 /**
@@ -128,7 +161,6 @@ export function setDigestAttribute(
     span.setAttribute(attribute, digestText(contentText(value), hashKey));
     return;
   }
-  const slot = slotFor(attribute);
-  slot.pending.set(record, { content: snapshot(value), key: hashKey });
-  Object.defineProperty(record, attribute, slot.descriptor);
+  PendingField.ensure(record)[attribute] = new Pending(snapshot(value), hashKey);
+  Object.defineProperty(record, attribute, descriptorFor(attribute));
 }

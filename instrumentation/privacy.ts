@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { hmacSha256Hex } from './hmac.js';
 
 const REDACTED = '[REDACTED]';
 
@@ -61,15 +61,6 @@ export function contentText(value: unknown): string {
   }
 }
 
-// The key as a KeyObject, made once per key: createHmac with a string key re-imports it on every
-// call, which is half the cost of a digest on a hot path that runs twice per instrumented call.
-let keyCache: { text: string; key: KeyObject } | undefined;
-
-function hmacKey(text: string): KeyObject {
-  if (keyCache?.text !== text) keyCache = { text, key: createSecretKey(Buffer.from(text, 'utf8')) };
-  return keyCache.key;
-}
-
 /** Hex HMAC-SHA-256 of the content under `key`: comparable, not reversible without the key. */
 export function digest(value: unknown, key: string): string {
   return digestText(contentText(value), key);
@@ -77,5 +68,5 @@ export function digest(value: unknown, key: string): string {
 
 /** {@link digest} of content already turned into text by {@link contentText}. */
 export function digestText(text: string, key: string): string {
-  return createHmac('sha256', hmacKey(key)).update(text).digest('hex');
+  return hmacSha256Hex(key, text);
 }

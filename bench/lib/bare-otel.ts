@@ -1,5 +1,8 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
 
+/** Instrumentation scope of the reference wrapper's spans. */
+export const BARE_OTEL_SCOPE = 'bare-otel-reference';
+
 interface ChatResult {
   id?: string;
   model?: string;
@@ -21,7 +24,7 @@ interface ObservablePromise {
 export function instrumentBareOtel(completionsPrototype: object): void {
   const owner = completionsPrototype as { create: (...args: unknown[]) => unknown };
   const original = owner.create;
-  const tracer = trace.getTracer('bare-otel-reference');
+  const tracer = trace.getTracer(BARE_OTEL_SCOPE);
   owner.create = function create(this: unknown, ...args: unknown[]) {
     const body = args[0] as { model: string };
     const parent = context.active();

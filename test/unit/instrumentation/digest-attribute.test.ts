@@ -38,9 +38,29 @@ describe('setDigestAttribute', () => {
     expect(JSON.parse(JSON.stringify(attributes))['spanledger.output_hash']).toBe(expected);
     expect({ ...attributes }['spanledger.output_hash']).toBe(expected);
     expect(Object.entries(attributes)).toContainEqual(['spanledger.output_hash', expected]);
-    // Once computed it is a plain data property.
-    const descriptor = Object.getOwnPropertyDescriptor(attributes, 'spanledger.output_hash');
-    expect(descriptor).toMatchObject({ value: expected, enumerable: true });
+    // Computed once: every later read gives the same string.
+    expect(attributes['spanledger.output_hash']).toBe(expected);
+    expect(Object.getOwnPropertyDescriptor(attributes, 'spanledger.output_hash')).toMatchObject({
+      enumerable: true,
+    });
+  });
+
+  it('leaves nothing on the attribute record but the attribute itself', () => {
+    const span = tracer().startSpan('chat', { attributes: { 'gen_ai.request.model': 'm' } });
+    setDigestAttribute(span, 'spanledger.input_hash', 'the prompt', KEY);
+    setDigestAttribute(span, 'spanledger.output_hash', 'the completion', KEY);
+    span.end();
+    const attributes = tracing.spans()[0]!.attributes;
+    expect(Reflect.ownKeys(attributes)).toEqual([
+      'gen_ai.request.model',
+      'spanledger.input_hash',
+      'spanledger.output_hash',
+    ]);
+    expect(attributes).toEqual({
+      'gen_ai.request.model': 'm',
+      'spanledger.input_hash': hmac('the prompt'),
+      'spanledger.output_hash': hmac('the completion'),
+    });
   });
 
   it('a later setAttribute of the same key replaces the digest', () => {
