@@ -59,7 +59,7 @@ function classifyIpv4(address: ipaddr.IPv4): AddressClass {
   return byRange(address.range());
 }
 
-/** Reached only through another IPv4 address's reading of an ambiguous form, still refused. */
+/** What must never be reached, even when only one reading of an ambiguous form names it. */
 function neverReachable(address: ipaddr.IPv4): boolean {
   return address.range() === 'linkLocal' || cloudMetadataService(address) !== undefined;
 }
