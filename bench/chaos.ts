@@ -25,7 +25,7 @@ const server = await startFaultablePostgres();
 const url = await createDatabase(server, 'chaos');
 let crashes = 0;
 let collector: CollectorProcess = await startCollectorProcess({ databaseUrl: url });
-await collector.waitFor(/collector ready[^]*database .*\n/);
+await collector.waitFor(/collector ready[\s\S]*database .*\n/);
 // A crash is counted and the collector restarted, so the run measures everything else too.
 const watchdog = setInterval(async () => {
   if (collector.alive()) return;

@@ -5,7 +5,14 @@ import { pendingMigrations } from '../migrations/index.js';
 import type { ForwardSet } from './forward/index.js';
 import type { Logger } from './logger.js';
 import { createCollectorMetrics } from './metrics.js';
-import { createBearerAuth, type TokenGrant, tracesRoute } from './otlp/index.js';
+import {
+  createBearerAuth,
+  DEFAULT_READ_TIMEOUT_MS,
+  defaultPerTenantLimit,
+  receiverServerOptions,
+  type TokenGrant,
+  tracesRoute,
+} from './otlp/index.js';
 import type { HealthProber } from './prober/index.js';
 import type { QuotaRule } from './query/index.js';
 import { createQuotaRatioReader } from './quota-metrics.js';
@@ -14,6 +21,10 @@ import { createQuotaRatioReader } from './quota-metrics.js';
 const DEFAULT_BODY_LIMIT = 20 * 1024 * 1024;
 /** Default receivers.otlp.protocols.http.max_concurrent_requests. */
 const DEFAULT_MAX_CONCURRENT_REQUESTS = 64;
+/** Default receivers.otlp.protocols.http.read_header_timeout. */
+const DEFAULT_HEADER_TIMEOUT_MS = 10_000;
+/** Default receivers.otlp.protocols.http.idle_timeout. */
+const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 /**
  * /readyz fails once the spool is this full, so a load balancer steers new traffic elsewhere
  * before the exporter has to answer 503 for want of spool space.
@@ -30,6 +41,17 @@ export interface BuildCollectorOptions {
   bodyLimit?: number;
   /** Requests the receiver handles at once; more are answered 429 (default 64). */
   maxConcurrentRequests?: number;
+  /**
+   * Requests one tenant (bearer token's tenant) may have in flight; more are answered 429.
+   * Default: half of maxConcurrentRequests. Not applied without tokens.
+   */
+  maxConcurrentRequestsPerTenant?: number;
+  /** How long an admitted request's body may take to arrive; 408 after that (default 30 s). */
+  readTimeoutMs?: number;
+  /** How long the request line and headers may take (default 10 s). */
+  headerTimeoutMs?: number;
+  /** How long a keep-alive connection may sit idle between requests (default 60 s). */
+  idleTimeoutMs?: number;
   /** Bearer tokens and their tenants; none means no authentication (loopback only). */
   authTokens?: readonly TokenGrant[];
   /** Forward targets every accepted request is copied to. */
@@ -53,7 +75,14 @@ export interface BuildCollectorOptions {
  */
 export function buildCollector(options: BuildCollectorOptions): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const maxConcurrentRequests = options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS;
+  const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
   const app = Fastify({
+    ...receiverServerOptions({
+      headerTimeoutMs: options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS,
+      readTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    }),
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit,
     // Per-request logs would be one line per OTLP export; /metrics counts requests instead.
@@ -73,7 +102,10 @@ export function buildCollector(options: BuildCollectorOptions): FastifyInstance 
   app.register(tracesRoute, {
     exporter: options.exporter,
     bodyLimit,
-    maxConcurrentRequests: options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS,
+    maxConcurrentRequests,
+    maxConcurrentRequestsPerTenant:
+      options.maxConcurrentRequestsPerTenant ?? defaultPerTenantLimit(maxConcurrentRequests),
+    readTimeoutMs,
     authenticate: tokens.length > 0 ? createBearerAuth(tokens) : undefined,
     onAccepted: options.forward
       ? (body, encoding, spans) => options.forward!.enqueue(body, encoding, spans)

@@ -18,6 +18,18 @@ export const duration = (fallback: string) =>
       return ms;
     });
 
+/** Longest timeout a Node timer holds exactly (larger values fire at once). */
+const MAX_TIMEOUT_MS = 24 * 3_600_000;
+
+/** A timeout: a duration between 1ms and 24h, output in milliseconds. */
+export const timeout = (fallback: string) =>
+  duration(fallback).pipe(
+    z
+      .number()
+      .min(1, { error: 'must be a duration between 1ms and 24h' })
+      .max(MAX_TIMEOUT_MS, { error: 'must be a duration between 1ms and 24h' }),
+  );
+
 /** A size ("512KiB", "20MiB", "1GiB" or bytes), output in bytes. */
 export const size = (fallback: string) =>
   z
@@ -43,6 +55,15 @@ export const intBetween = (min: number, max: number, fallback: number) =>
     .min(min, { error: `must be an integer between ${min} and ${max}` })
     .max(max, { error: `must be an integer between ${min} and ${max}` })
     .default(fallback);
+
+/** An optional integer in [min, max]; the caller derives the default. */
+export const optionalIntBetween = (min: number, max: number) =>
+  z
+    .number({ error: `must be an integer between ${min} and ${max}` })
+    .int({ error: `must be an integer between ${min} and ${max}` })
+    .min(min, { error: `must be an integer between ${min} and ${max}` })
+    .max(max, { error: `must be an integer between ${min} and ${max}` })
+    .optional();
 
 /** host:port, with IPv6 hosts in brackets. */
 export const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, {

@@ -1,7 +1,16 @@
 import { z } from 'zod';
+import { defaultPerTenantLimit } from '../otlp/index.js';
 import { mcpHealthSchema } from '../prober/config.js';
 import { queryApiSchema } from '../query/config.js';
-import { duration, hostPort, intBetween, optionalString, size } from './fields.js';
+import {
+  duration,
+  hostPort,
+  intBetween,
+  optionalIntBetween,
+  optionalString,
+  size,
+  timeout,
+} from './fields.js';
 import { endpointHost, isLoopbackHost } from './loopback.js';
 import {
   OTLPHTTP_EXPORTER_NAME,
@@ -23,9 +32,25 @@ const otlpHttpReceiver = z
     max_request_body_size: size('20MiB'),
     /** Requests decoded or waiting on Postgres at once; more get 429 with Retry-After. */
     max_concurrent_requests: intBetween(1, 100_000, 64),
+    /** One tenant's share of those slots; default half of max_concurrent_requests. */
+    max_concurrent_requests_per_tenant: optionalIntBetween(1, 100_000),
+    /** An admitted request's body must arrive within this; 408 after. */
+    read_timeout: timeout('30s'),
+    /** The request line and headers must arrive within this. */
+    read_header_timeout: timeout('10s'),
+    /** A keep-alive connection closes after this long without a request. */
+    idle_timeout: timeout('60s'),
     auth: z.strictObject({ tokens: z.array(authToken).default([]) }).prefault({}),
   })
   .superRefine((http, ctx) => {
+    const perTenant = http.max_concurrent_requests_per_tenant;
+    if (perTenant !== undefined && perTenant > http.max_concurrent_requests) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['max_concurrent_requests_per_tenant'],
+        message: `must be at most max_concurrent_requests (${http.max_concurrent_requests})`,
+      });
+    }
     // Without tokens anyone who can reach the port could write audit rows as any tenant.
     if (http.auth.tokens.length === 0 && !isLoopbackHost(endpointHost(http.endpoint))) {
       ctx.addIssue({
@@ -35,7 +60,13 @@ const otlpHttpReceiver = z
           'must be a loopback address (such as "127.0.0.1:4318") while receivers.otlp.protocols.http.auth.tokens is empty; configure tokens to listen on other interfaces',
       });
     }
-  });
+  })
+  .transform((http) => ({
+    ...http,
+    max_concurrent_requests_per_tenant:
+      http.max_concurrent_requests_per_tenant ??
+      defaultPerTenantLimit(http.max_concurrent_requests),
+  }));
 
 const postgresExporter = z.strictObject({
   /** Empty means: DATABASE_URL, else an embedded Postgres. */

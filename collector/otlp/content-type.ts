@@ -1,3 +1,4 @@
+import { OtlpHttpError } from './http-error.js';
 import type { OtlpEncoding } from './internal-types.js';
 
 /** The media types OTLP/HTTP defines, and the encoding each selects. */
@@ -12,4 +13,21 @@ export function encodingOf(contentType: string | undefined): OtlpEncoding | unde
   if (media === MEDIA_TYPES.protobuf) return 'protobuf';
   if (media === MEDIA_TYPES.json) return 'json';
   return undefined;
+}
+
+/** Header values echoed in messages are cut to this many characters. */
+const ECHO_MAX = 64;
+
+/** A header value as it goes into an error message: quoted, cut short, or "none". */
+export function echoHeader(value: string | undefined): string {
+  if (value === undefined || value === '') return 'none';
+  return JSON.stringify(value.length > ECHO_MAX ? `${value.slice(0, ECHO_MAX)}…` : value);
+}
+
+/** 415 for a Content-Type the receiver does not speak, naming the ones it does. */
+export function unsupportedMediaType(contentType: string | undefined): OtlpHttpError {
+  return new OtlpHttpError(
+    415,
+    `Content-Type ${echoHeader(contentType)} is not supported; accepted: ${MEDIA_TYPES.protobuf}, ${MEDIA_TYPES.json}`,
+  );
 }

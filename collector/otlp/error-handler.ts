@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { encodingOf } from './content-type.js';
+import { encodingOf, unsupportedMediaType } from './content-type.js';
 import { OtlpDecodeError } from './decode-error.js';
 import { OtlpHttpError } from './http-error.js';
 import { statusResponse } from './responses.js';
@@ -23,10 +23,15 @@ function statusOfError(error: Error): number {
  * the client should come back. Bad input is a 4xx; only a bug here can make a 500.
  */
 export function otlpErrorHandler(
-  error: FastifyError,
+  fastifyError: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
 ) {
+  // Fastify refuses a body of a type no parser speaks before the route runs; say what we speak.
+  const error =
+    fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+      ? unsupportedMediaType(request.headers['content-type'])
+      : fastifyError;
   const status = statusOfError(error);
   const encoding = encodingOf(request.headers['content-type']) ?? 'json';
   const expected = error instanceof OtlpHttpError;
@@ -38,6 +43,7 @@ export function otlpErrorHandler(
   if (error instanceof OtlpHttpError && error.retryAfterSeconds !== undefined) {
     reply.header('retry-after', String(error.retryAfterSeconds));
   }
+  if (error instanceof OtlpHttpError && error.closeConnection) reply.header('connection', 'close');
   // Internal details of a bug stay in the log; the client learns only that it may retry. Our
   // own refusals (503 UNAVAILABLE included) carry their code and a message meant for senders.
   const message =

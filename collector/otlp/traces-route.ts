@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PgSpanExporter } from '../../exporters/index.js';
 import { createAdmission } from './admission.js';
 import type { Authenticate } from './bearer-auth.js';
-import { encodingOf, MEDIA_TYPES } from './content-type.js';
+import { encodingOf, MEDIA_TYPES, unsupportedMediaType } from './content-type.js';
 import { decodeTraceRequest } from './decode.js';
 import { otlpErrorHandler } from './error-handler.js';
 import { OtlpHttpError } from './http-error.js';
@@ -23,6 +23,10 @@ export interface TracesRouteOptions {
   bodyLimit: number;
   /** Requests handled at once; more get 429. */
   maxConcurrentRequests: number;
+  /** Requests one tenant may have in flight; more get 429 (only with tokens). */
+  maxConcurrentRequestsPerTenant: number;
+  /** How long a body may take to arrive; 408 after that. */
+  readTimeoutMs: number;
   /** Bearer token check; undefined when no tokens are configured (loopback only). */
   authenticate?: Authenticate | undefined;
   /** Called with every body whose spans were accepted (the forwarders' queues). */
@@ -54,6 +58,7 @@ export async function tracesRoute(app: FastifyInstance, options: TracesRouteOpti
     readBody(payload, {
       limit: options.bodyLimit,
       contentEncoding: request.headers['content-encoding'],
+      timeoutMs: options.readTimeoutMs,
     });
   app.addContentTypeParser([MEDIA_TYPES.protobuf, MEDIA_TYPES.json], parseBody);
   app.addHook('onRequest', admission.admit);
@@ -64,12 +69,7 @@ export async function tracesRoute(app: FastifyInstance, options: TracesRouteOpti
 
   app.post('/v1/traces', async (request, reply) => {
     const encoding = encodingOf(request.headers['content-type']);
-    if (!encoding) {
-      throw new OtlpHttpError(
-        415,
-        'Content-Type must be application/x-protobuf or application/json',
-      );
-    }
+    if (!encoding) throw unsupportedMediaType(request.headers['content-type']);
     const { body, wireBytes } = (request.body as RequestBody | undefined) ?? EMPTY_BODY;
     observer.bytes(wireBytes, body.length);
     const spans = decodeTraceRequest(body, encoding);

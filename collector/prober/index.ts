@@ -1,3 +1,5 @@
+export type { AddressClass, AddressKind } from './address-class.js';
+export { classifyAddress } from './address-class.js';
 export type { McpHealthConfig, McpServerConfig } from './config.js';
 export { mcpHealthSchema } from './config.js';
 export type { HealthProberOptions, ProberLogger, ProberStats } from './health-prober.js';

@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { classifyAddress } from './address-class.js';
 
 /** A host resolved once, to the address every connection of the probe will use. */
 export interface ResolvedTarget {
@@ -13,37 +14,9 @@ export class TargetRefusedError extends Error {
   override name = 'TargetRefusedError';
 }
 
-// Always refused: link-local (cloud metadata services live here) and the AWS IPv6 metadata
-// address. No configuration allows these.
-const forbidden = new BlockList();
-forbidden.addSubnet('169.254.0.0', 16, 'ipv4');
-forbidden.addSubnet('fe80::', 10, 'ipv6');
-forbidden.addAddress('fd00:ec2::254', 'ipv6');
-forbidden.addAddress('0.0.0.0', 'ipv4');
-forbidden.addAddress('::', 'ipv6');
-
-// Refused unless allow_private_targets: loopback and private ranges.
-const privateRanges = new BlockList();
-privateRanges.addSubnet('127.0.0.0', 8, 'ipv4');
-privateRanges.addSubnet('10.0.0.0', 8, 'ipv4');
-privateRanges.addSubnet('172.16.0.0', 12, 'ipv4');
-privateRanges.addSubnet('192.168.0.0', 16, 'ipv4');
-privateRanges.addSubnet('100.64.0.0', 10, 'ipv4');
-privateRanges.addAddress('::1', 'ipv6');
-privateRanges.addSubnet('fc00::', 7, 'ipv6');
-
-function classify(address: string, family: 4 | 6): 'forbidden' | 'private' | 'public' {
-  const type = family === 4 ? 'ipv4' : 'ipv6';
-  // IPv4-mapped IPv6 (::ffff:a.b.c.d) is checked as the IPv4 address it is.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return classify(mapped[1]!, 4);
-  if (forbidden.check(address, type)) return 'forbidden';
-  if (privateRanges.check(address, type)) return 'private';
-  return 'public';
-}
-
 /**
- * Resolves the URL's host once and checks the address. The caller connects to exactly this
+ * Resolves the URL's host once and checks the address (address-class.ts: ranges from ipaddr.js,
+ * IPv4 inside IPv6 unwrapped, cloud metadata addresses always refused). The caller connects to exactly this
  * address (see pinned-fetch.ts), so a DNS answer that changes between check and connect
  * (rebinding) cannot redirect the probe.
  */
@@ -56,15 +29,15 @@ export async function resolveTarget(url: URL, allowPrivate: boolean): Promise<Re
         address: r.address,
         family: r.family as 4 | 6,
       }));
-  const kind = classify(address, family);
+  const { kind, reason } = classifyAddress(address);
   if (kind === 'forbidden') {
     throw new TargetRefusedError(
-      `refused to probe ${host} (${address}): link-local and cloud metadata addresses are never probed`,
+      `refused to probe ${host} (${address}): ${reason}; such addresses are never probed, whatever allow_private_targets says`,
     );
   }
   if (kind === 'private' && !allowPrivate) {
     throw new TargetRefusedError(
-      `refused to probe ${host} (${address}): loopback and private addresses are off by default; ` +
+      `refused to probe ${host} (${address}): ${reason}; loopback and private addresses are off by default, ` +
         'set extensions.mcp_health.allow_private_targets: true in otel-config.yaml to allow them',
     );
   }

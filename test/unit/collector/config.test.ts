@@ -75,4 +75,42 @@ describe('resolveConfig', () => {
       expect(lines[1]).toContain('max_request_body_size must be a size');
     }
   });
+
+  it('defaults the receiver timeouts and gives one tenant half the in-flight slots', () => {
+    const http = resolveConfig({}).receivers.otlp.protocols.http;
+    expect(http.read_timeout).toBe(30_000);
+    expect(http.read_header_timeout).toBe(10_000);
+    expect(http.idle_timeout).toBe(60_000);
+    expect(http.max_concurrent_requests).toBe(64);
+    expect(http.max_concurrent_requests_per_tenant).toBe(32);
+    const small = (max: number) =>
+      resolveConfig({
+        receivers: { otlp: { protocols: { http: { max_concurrent_requests: max } } } },
+      }).receivers.otlp.protocols.http.max_concurrent_requests_per_tenant;
+    expect(small(5)).toBe(2);
+    expect(small(1)).toBe(1);
+  });
+
+  it('takes receiver timeouts and the per-tenant share from the file, within bounds', () => {
+    const http = (fields: Record<string, unknown>) =>
+      resolveConfig({ receivers: { otlp: { protocols: { http: fields } } } }, 'c.yaml').receivers
+        .otlp.protocols.http;
+    const set = http({
+      read_timeout: '5s',
+      idle_timeout: '90s',
+      max_concurrent_requests_per_tenant: 8,
+    });
+    expect(set.read_timeout).toBe(5_000);
+    expect(set.idle_timeout).toBe(90_000);
+    expect(set.max_concurrent_requests_per_tenant).toBe(8);
+    expect(() => http({ read_timeout: '0s' })).toThrow(
+      'c.yaml: receivers.otlp.protocols.http.read_timeout must be a duration between 1ms and 24h (got "0s")',
+    );
+    expect(() => http({ read_header_timeout: '48h' })).toThrow('between 1ms and 24h');
+    expect(() =>
+      http({ max_concurrent_requests: 4, max_concurrent_requests_per_tenant: 5 }),
+    ).toThrow(
+      'c.yaml: receivers.otlp.protocols.http.max_concurrent_requests_per_tenant must be at most max_concurrent_requests (4) (got 5)',
+    );
+  });
 });

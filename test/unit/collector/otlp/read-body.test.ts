@@ -1,5 +1,5 @@
-import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
+import { PassThrough, Readable } from 'node:stream';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { OtlpHttpError, readBody } from '../../../../collector/otlp/index.js';
 
@@ -59,5 +59,46 @@ describe('readBody', () => {
         readBody(chunked(Buffer.from('x')), { limit: MiB, contentEncoding: 'gzip, br' }),
       ),
     ).toBe(415);
+  });
+
+  it('415 for deflate, naming the encodings it accepts', async () => {
+    const failure = await readBody(chunked(deflateSync(Buffer.from('{}'))), {
+      limit: MiB,
+      contentEncoding: 'deflate',
+    }).catch((err: OtlpHttpError) => err);
+    expect(failure).toBeInstanceOf(OtlpHttpError);
+    expect((failure as OtlpHttpError).statusCode).toBe(415);
+    expect((failure as OtlpHttpError).message).toContain('accepted: gzip, identity');
+  });
+
+  it('408 when the body stops arriving, and the connection is to close', async () => {
+    const stalled = new PassThrough();
+    stalled.write('{"resourceSpans":[');
+    const failure = await readBody(stalled, {
+      limit: MiB,
+      contentEncoding: undefined,
+      timeoutMs: 50,
+    }).catch((err: OtlpHttpError) => err);
+    expect((failure as OtlpHttpError).statusCode).toBe(408);
+    expect((failure as OtlpHttpError).grpcCode).toBe(4); // DEADLINE_EXCEEDED
+    expect((failure as OtlpHttpError).closeConnection).toBe(true);
+    expect((failure as OtlpHttpError).message).toContain('read_timeout');
+  });
+
+  it('stops draining a refused body at the deadline and closes the connection', async () => {
+    const stalled = new PassThrough();
+    stalled.write('x');
+    const failure = await readBody(stalled, {
+      limit: MiB,
+      contentEncoding: 'br',
+      timeoutMs: 50,
+    }).catch((err: OtlpHttpError) => err);
+    expect((failure as OtlpHttpError).statusCode).toBe(415);
+    expect((failure as OtlpHttpError).closeConnection).toBe(true);
+    const drained = await readBody(chunked(Buffer.from('x')), {
+      limit: MiB,
+      contentEncoding: 'br',
+    }).catch((err: OtlpHttpError) => err);
+    expect((drained as OtlpHttpError).closeConnection).toBe(false);
   });
 });
