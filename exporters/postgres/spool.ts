@@ -231,20 +231,28 @@ async function takeLock(dir: string) {
   );
 }
 
-/** Creates the lock file with O_EXCL ('wx'): of two processes, exactly one succeeds. */
+/**
+ * Creates the lock file holding our pid in one step: the pid is written to a file of our own,
+ * which is then hard-linked as LOCK (link fails with EEXIST if LOCK exists). Of two processes
+ * exactly one succeeds, and no one ever reads a lock that exists but is still empty.
+ */
 async function createExclusively(lock: string): Promise<boolean> {
+  const mine = `${lock}.${process.pid}`;
+  const handle = await open(mine, 'w', 0o600);
   try {
-    const handle = await open(lock, 'wx', 0o600);
-    try {
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await handle.writeFile(`${process.pid}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(mine, lock);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
+  } finally {
+    await unlink(mine).catch(() => {});
   }
 }
 

@@ -55,30 +55,41 @@ describe('Spool', () => {
   });
 
   it('of processes opening one spool at the same moment, exactly one gets it', async () => {
+    // Each child loads, says "ready", waits for "go", tries, reports, and holds on (keeping its
+    // lock alive) until its stdin closes: no child can see another's lock as stale.
     const script = `
       import { Spool } from ${JSON.stringify(join(ROOT, 'exporters/postgres/spool.ts'))};
-      const at = Number(process.argv[2]);
-      await new Promise((r) => setTimeout(r, at - Date.now()));
-      try { await Spool.open({ dir: process.argv[1], maxBytes: 1024 }); console.log('took'); }
-      catch (e) { console.log('refused: ' + e.message); }
-      await new Promise((r) => setTimeout(r, 1500));`;
-    const at = Date.now() + 2_500;
+      import { once } from 'node:events';
+      process.stdout.write('ready\\n');
+      await once(process.stdin, 'data');
+      try { await Spool.open({ dir: process.argv[1], maxBytes: 1024 }); process.stdout.write('took\\n'); }
+      catch (e) { process.stdout.write('refused: ' + e.message + '\\n'); }
+      process.stdin.resume();
+      await once(process.stdin, 'end');`;
     const children = Array.from({ length: 4 }, () => {
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', '--input-type=module', '-e', script, dir, String(at)],
-        { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+        ['--import', 'tsx', '--input-type=module', '-e', script, dir],
+        { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] },
       );
       let out = '';
       child.stdout!.on('data', (c: Buffer) => {
         out += c.toString();
       });
-      return once(child, 'exit').then(() => out.trim());
+      const line = async (n: number) => {
+        while (out.split('\n').length <= n) await new Promise((r) => setTimeout(r, 10));
+        return out.split('\n')[n - 1]!;
+      };
+      return { child, line };
     });
-    const results = await Promise.all(children);
+    for (const c of children) expect(await c.line(1)).toBe('ready');
+    for (const c of children) c.child.stdin!.write('go\n');
+    const results = await Promise.all(children.map((c) => c.line(2)));
+    for (const c of children) c.child.stdin!.end();
+    await Promise.all(children.map((c) => once(c.child, 'exit')));
     expect(results.filter((r) => r === 'took')).toHaveLength(1);
     for (const r of results.filter((x) => x !== 'took')) expect(r).toMatch(/is in use by process/);
-  }, 30_000);
+  }, 60_000);
 });
 
 describe('mergeRecords', () => {
