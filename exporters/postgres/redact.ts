@@ -66,19 +66,30 @@ export function isSecretKey(key: string): boolean {
 }
 
 /**
- * One cheap, case-sensitive scan that every secret pattern below needs to match first, so an
- * ordinary string costs a single regex test: the fixed prefixes of provider keys and JWTs,
- * "Bearer"/"Basic", and the characters the key=value, JSON and URL forms cannot do without.
+ * One cheap scan that every secret pattern below needs to match first, so an ordinary string
+ * costs a single regex test: the fixed prefixes of provider keys and JWTs, "Bearer"/"Basic", the
+ * names of key=value secrets, PEM armour, and the characters the JSON and URL forms cannot do
+ * without.
  */
 const SECRET_HINT =
-  /[=@"]|sk-|AKIA|ASIA|gh[pousr]_|github_pat_|AIza|xox[abposr]-|eyJ|[Bb]earer|BEARER|[Bb]asic\s|BASIC\s/;
+  /[=@"]|sk-|sk_|rk_|AKIA|ASIA|gh[pousr]_|github_pat_|AIza|xox[abposr]-|xai-|hf_|glpat-|eyJ|-----BEGIN|bearer|basic\s|passw|pwd|secret|token|api[_-]?key|credential/i;
 
 /** Nothing shorter can hold any of the patterns below (the shortest is "pwd=" plus a value). */
 const MIN_SECRET_LENGTH = 8;
 
+/** Names whose value is a secret in `name=value` and `name: value` pairs (logs, DSNs, URLs). */
+const SECRET_PAIR_NAMES =
+  'password|passwd|pwd|secret|client_secret|secret_key|aws_secret_access_key|private_key|api[_-]?key|token|access[_-]?token|refresh[_-]?token|id[_-]?token|session[_-]?token|auth[_-]?token|x-amz-signature|x-amz-credential|x-amz-security-token|signature|sig';
+
 const SECRET_VALUE_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
+  // PEM private keys, whole block (or up to the end when cut).
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
   // OpenAI (sk-, sk-proj-, sk-svcacct-) and Anthropic (sk-ant-api03-...) keys.
   [/\bsk-[A-Za-z0-9_-]{20,}/g, REDACTED],
+  // Stripe secret and restricted keys.
+  [/\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g, REDACTED],
+  // xAI, Hugging Face and GitLab tokens.
+  [/\b(?:xai-[A-Za-z0-9]{20,}|hf_[A-Za-z0-9]{30,}|glpat-[A-Za-z0-9_-]{20,})/g, REDACTED],
   // AWS access key ids.
   [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, REDACTED],
   // GitHub tokens.
@@ -94,20 +105,23 @@ const SECRET_VALUE_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   // user:password@ in URLs.
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"']+:)[^\s@/"']+@/gi, `$1${REDACTED}@`],
   // password=... in query strings, DSNs, env dumps; token= and signatures of signed URLs.
+  [new RegExp(`\\b(${SECRET_PAIR_NAMES})=[^\\s&;,"']+`, 'gi'), `$1=${REDACTED}`],
+  // "password: hunter2" in logs and YAML (a colon, then a value that is not quoted JSON).
   [
-    /\b(password|passwd|pwd|secret|client_secret|api[_-]?key|token|access[_-]?token|refresh[_-]?token|auth[_-]?token|x-amz-signature|x-amz-credential|signature|sig)=[^\s&;,"']+/gi,
-    `$1=${REDACTED}`,
+    new RegExp(`\\b(${SECRET_PAIR_NAMES}):[ \\t]*(?!\\[REDACTED\\])[^\\s&;,"'{}[\\]]+`, 'gi'),
+    `$1: ${REDACTED}`,
   ],
   // "password": "..." in JSON.
   [
-    /("(?:password|passwd|secret|client_secret|api[_-]?key|access[_-]?token|refresh[_-]?token|authorization)"\s*:\s*")(?:[^"\\]|\\.)*"/gi,
+    /("(?:password|passwd|secret|client_secret|secret_key|private_key|api[_-]?key|token|access[_-]?token|refresh[_-]?token|id[_-]?token|authorization)"\s*:\s*")(?:[^"\\]|\\.)*"/gi,
     `$1${REDACTED}"`,
   ],
 ];
 
 /**
- * Replaces secret-looking substrings (API keys, bearer tokens, JWTs, URL passwords) with
- * "[REDACTED]" and flags 'redacted'. Returns the same string when nothing matched.
+ * Replaces secret-looking substrings (API keys, bearer tokens, JWTs, PEM private keys, URL
+ * passwords, password=/token= pairs) with "[REDACTED]" and flags 'redacted'. Returns the same
+ * string when nothing matched.
  */
 export function redactSecrets(s: string, flags: string[]): string {
   if (s.length < MIN_SECRET_LENGTH || !SECRET_HINT.test(s)) return s;
@@ -116,5 +130,25 @@ export function redactSecrets(s: string, flags: string[]): string {
     out = out.replace(pattern, replacement);
   }
   if (out !== s) addFlag(flags, 'redacted');
+  return out;
+}
+
+/** E-mail addresses (RFC 5322's common form; quoted local parts are left alone). */
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+
+/**
+ * {@link redactSecrets} plus e-mail addresses, for the free text that is stored whatever the
+ * privacy setting: span names, status and exception messages. Flags 'redacted' when it changed
+ * anything.
+ */
+export function redactFreeText(s: string, flags: string[]): string {
+  let out = redactSecrets(s, flags);
+  if (out.includes('@')) {
+    const replaced = out.replace(EMAIL, REDACTED);
+    if (replaced !== out) {
+      addFlag(flags, 'redacted');
+      out = replaced;
+    }
+  }
   return out;
 }
