@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { SPANLEDGER_INPUT_HASH, SPANLEDGER_OUTPUT_HASH } from '../../semconv/index.js';
 import { KeyKind, keyKind, MAX_KEY_LENGTH } from './attribute-keys.js';
 import { readString } from './attribute-readers.js';
-import { digestText, hmacHex } from './digest.js';
+import { digestText, hmacHex, KeyedMemo } from './digest.js';
 import { addFlag } from './flags.js';
 import { filterParameterJson } from './parameter-json.js';
 import { REDACTED, redactSecrets } from './redact.js';
@@ -126,11 +126,8 @@ function keepUnlisted(
   if (typeof value === 'string') {
     if (value === '') kept[storedKey] = value;
     else if (kind === KeyKind.ParameterJson) {
-      const filtered = filterParameterJson(
-        value,
-        (text) => digestText(options.hashKey, text),
-        () => addFlag(flags, 'digested'),
-      );
+      const [filtered, digested] = filteredParameters(options.hashKey, value);
+      if (digested) addFlag(flags, 'digested');
       keepPlain(kept, storedKey, filtered, options, flags);
     } else {
       kept[storedKey] = digestText(options.hashKey, value);
@@ -145,6 +142,23 @@ function keepUnlisted(
   }
   const safe = sanitizeAttributeValue(value, options.maxStringLength, flags);
   if (safe !== undefined) kept[storedKey] = safe;
+}
+
+/** Parameter JSON repeats from span to span ({"model":"gpt-4o-mini"}): parse it once. */
+const parameterMemo = new KeyedMemo<readonly [text: string, digested: boolean]>(1_024, 1_024);
+
+function filteredParameters(hashKey: string, text: string): readonly [string, boolean] {
+  return parameterMemo.get(hashKey, text, () => {
+    let digested = false;
+    const filtered = filterParameterJson(
+      text,
+      (part) => digestText(hashKey, part),
+      () => {
+        digested = true;
+      },
+    );
+    return [filtered, digested] as const;
+  });
 }
 
 function redactValue(value: SafeAttributeValue, flags: string[]): SafeAttributeValue {

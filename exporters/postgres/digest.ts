@@ -9,36 +9,44 @@ export function hmacHex(key: string, text: string): string {
 }
 
 /**
- * Values this short repeat across spans (feature names, tags, user agents): their digests are
- * remembered, since an HMAC costs several microseconds. Longer values rarely repeat.
+ * Results computed from (hash key, text), remembered for short texts: an HMAC costs several
+ * microseconds, and most values that are digested repeat from span to span (feature names, user
+ * agents, request parameters). Bounded: texts up to `maxText` characters, `limit` per key (the
+ * map is cleared when full), four keys (a process uses one; a test suite may use many).
  */
-const MEMO_MAX_TEXT = 256;
-const MEMO_LIMIT = 4_096;
-const memos = new Map<string, Map<string, string>>();
+export class KeyedMemo<T> {
+  private readonly byKey = new Map<string, Map<string, T>>();
 
-function memoFor(key: string): Map<string, string> {
-  let memo = memos.get(key);
-  if (memo === undefined) {
-    // A process uses one or two keys; a test suite may use many: keep the map of maps bounded.
-    if (memos.size >= 16) memos.clear();
-    memo = new Map();
-    memos.set(key, memo);
+  constructor(
+    private readonly maxText: number,
+    private readonly limit: number,
+  ) {}
+
+  /** `compute()`'s result for (key, text), from memory when it was computed before. */
+  get(key: string, text: string, compute: () => T): T {
+    if (text.length > this.maxText) return compute();
+    let memo = this.byKey.get(key);
+    if (memo === undefined) {
+      if (this.byKey.size >= 4) this.byKey.clear();
+      memo = new Map();
+      this.byKey.set(key, memo);
+    }
+    let value = memo.get(text);
+    if (value === undefined) {
+      value = compute();
+      if (memo.size >= this.limit) memo.clear();
+      memo.set(text, value);
+    }
+    return value;
   }
-  return memo;
 }
+
+const digests = new KeyedMemo<string>(256, 4_096);
 
 /**
  * `hmac-sha256:<hex>` of `text` under the hash key: what is stored instead of text the
  * allowlist does not cover. Anyone holding the key can check a guess; nobody else can.
  */
 export function digestText(key: string, text: string): string {
-  if (text.length > MEMO_MAX_TEXT) return DIGEST_PREFIX + hmacHex(key, text);
-  const memo = memoFor(key);
-  let digest = memo.get(text);
-  if (digest === undefined) {
-    digest = DIGEST_PREFIX + hmacHex(key, text);
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(text, digest);
-  }
-  return digest;
+  return digests.get(key, text, () => DIGEST_PREFIX + hmacHex(key, text));
 }

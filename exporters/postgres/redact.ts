@@ -66,13 +66,16 @@ export function isSecretKey(key: string): boolean {
 }
 
 /**
- * One cheap scan that every secret pattern below needs to match first, so an ordinary string
- * costs a single regex test: the fixed prefixes of provider keys and JWTs, "Bearer"/"Basic", the
- * names of key=value secrets, PEM armour, and the characters the JSON and URL forms cannot do
+ * One cheap, case-sensitive scan that every secret pattern below needs to match first, so an
+ * ordinary string costs a single regex test: the fixed prefixes of provider keys and JWTs,
+ * "Bearer"/"Basic", PEM armour, and the characters the key=value, JSON and URL forms cannot do
  * without.
  */
 const SECRET_HINT =
-  /[=@"]|sk-|sk_|rk_|AKIA|ASIA|gh[pousr]_|github_pat_|AIza|xox[abposr]-|xai-|hf_|glpat-|eyJ|-----BEGIN|bearer|basic\s|passw|pwd|secret|token|api[_-]?key|credential/i;
+  /[=@"]|sk[-_]|rk_|AKIA|ASIA|gh[pousr]_|github_pat_|AIza|xox[abposr]-|xai-|hf_|glpat-|eyJ|-----BEGIN|[Bb]earer|BEARER|[Bb]asic\s|BASIC\s/;
+
+/** The `name: value` form has none of those: only strings with a colon pay for this one. */
+const COLON_PAIR_HINT = /(?:passw|pwd|secret|token|key|credential|sig)[\w-]*:/i;
 
 /** Nothing shorter can hold any of the patterns below (the shortest is "pwd=" plus a value). */
 const MIN_SECRET_LENGTH = 8;
@@ -106,11 +109,6 @@ const SECRET_VALUE_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"']+:)[^\s@/"']+@/gi, `$1${REDACTED}@`],
   // password=... in query strings, DSNs, env dumps; token= and signatures of signed URLs.
   [new RegExp(`\\b(${SECRET_PAIR_NAMES})=[^\\s&;,"']+`, 'gi'), `$1=${REDACTED}`],
-  // "password: hunter2" in logs and YAML (a colon, then a value that is not quoted JSON).
-  [
-    new RegExp(`\\b(${SECRET_PAIR_NAMES}):[ \\t]*(?!\\[REDACTED\\])[^\\s&;,"'{}[\\]]+`, 'gi'),
-    `$1: ${REDACTED}`,
-  ],
   // "password": "..." in JSON.
   [
     /("(?:password|passwd|secret|client_secret|secret_key|private_key|api[_-]?key|token|access[_-]?token|refresh[_-]?token|id[_-]?token|authorization)"\s*:\s*")(?:[^"\\]|\\.)*"/gi,
@@ -118,23 +116,40 @@ const SECRET_VALUE_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   ],
 ];
 
+/** "password: hunter2" in logs and YAML (a colon, then a value that is not quoted JSON). */
+const COLON_PAIR = new RegExp(
+  `\\b(${SECRET_PAIR_NAMES}):[ \\t]*(?!\\[REDACTED\\])[^\\s&;,"'{}[\\]]+`,
+  'gi',
+);
+
 /**
  * Replaces secret-looking substrings (API keys, bearer tokens, JWTs, PEM private keys, URL
  * passwords, password=/token= pairs) with "[REDACTED]" and flags 'redacted'. Returns the same
  * string when nothing matched.
  */
 export function redactSecrets(s: string, flags: string[]): string {
-  if (s.length < MIN_SECRET_LENGTH || !SECRET_HINT.test(s)) return s;
+  if (s.length < MIN_SECRET_LENGTH) return s;
+  const hinted = SECRET_HINT.test(s);
+  const colon = s.includes(':') && COLON_PAIR_HINT.test(s);
+  if (!hinted && !colon) return s;
   let out = s;
-  for (const [pattern, replacement] of SECRET_VALUE_PATTERNS) {
-    out = out.replace(pattern, replacement);
+  if (hinted) {
+    for (const [pattern, replacement] of SECRET_VALUE_PATTERNS) {
+      out = out.replace(pattern, replacement);
+    }
   }
+  if (colon) out = out.replace(COLON_PAIR, `$1: ${REDACTED}`);
   if (out !== s) addFlag(flags, 'redacted');
   return out;
 }
 
-/** E-mail addresses (RFC 5322's common form; quoted local parts are left alone). */
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+/**
+ * E-mail addresses (RFC 5322's common form; quoted local parts are left alone). The lookbehind
+ * starts a match only where a run of address characters starts, so a long run without "@" is
+ * scanned once, not once per character.
+ */
+const EMAIL =
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 
 /**
  * {@link redactSecrets} plus e-mail addresses, for the free text that is stored whatever the
