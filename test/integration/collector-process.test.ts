@@ -187,7 +187,7 @@ describe('spanledger start refuses bad input with a clear message and a non-zero
       const proc = spawnCli(['start', '--config', config], {
         DATABASE_URL: `postgres://someone:secret-pw@127.0.0.1:${deadPort}/nowhere`,
       });
-      await proc.waitFor(/collector ready[^]*database .*\n/);
+      await proc.waitFor(/collector ready[\s\S]*database .*\n/);
       expect(proc.output()).toContain(
         `postgres://someone:****@127.0.0.1:${deadPort}/nowhere (NOT READY: postgres unreachable: nothing accepts connections at 127.0.0.1:${deadPort} (ECONNREFUSED)`,
       );

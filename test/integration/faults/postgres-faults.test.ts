@@ -48,7 +48,7 @@ describe('the collector under Postgres faults', () => {
   it('Postgres stopped (fast, then immediate) mid-stream: spools, answers 200, replays once', async () => {
     const url = await freshDatabase();
     collector = await startCollectorProcess({ databaseUrl: url });
-    await collector.waitFor(/collector ready[^]*database .*\n/);
+    await collector.waitFor(/collector ready[\s\S]*database .*\n/);
     const load = startLoad(collector.url, 4, 10, 20);
     await pause(1_000);
     await server.stop('fast');
@@ -74,7 +74,7 @@ describe('the collector under Postgres faults', () => {
   it('backends terminated while active, idle in transaction and idle: nothing lost, no exit', async () => {
     const url = await freshDatabase();
     collector = await startCollectorProcess({ databaseUrl: url });
-    await collector.waitFor(/collector ready[^]*database .*\n/);
+    await collector.waitFor(/collector ready[\s\S]*database .*\n/);
     const load = startLoad(collector.url, 4, 20);
     const hits = { active: 0, 'idle in transaction': 0, idle: 0 };
     const deadline = Date.now() + 20_000;
@@ -101,7 +101,7 @@ describe('the collector under Postgres faults', () => {
     const url = await freshDatabase(); // empty: the collector applies the migrations itself
     await server.stop('fast');
     collector = await startCollectorProcess({ databaseUrl: url });
-    await collector.waitFor(/collector ready[^]*database .*\n/);
+    await collector.waitFor(/collector ready[\s\S]*database .*\n/);
     expect(collector.output()).toMatch(/NOT READY: postgres unreachable/);
     expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
     const notReady = await fetch(`${collector.url}/readyz`);

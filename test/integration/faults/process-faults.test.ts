@@ -31,7 +31,7 @@ describe('faults of the collector host', () => {
 
   it('the embedded Postgres killed with SIGKILL: restarted, nothing lost or doubled', async () => {
     collector = await startCollectorProcess();
-    await collector.waitFor(/collector ready[^]*database .*\n/);
+    await collector.waitFor(/collector ready[\s\S]*database .*\n/);
     const url = await embeddedUrl(collector);
     const load = startLoad(collector.url, 4, 10, 20);
     await pause(1_000);
@@ -57,7 +57,7 @@ describe('faults of the collector host', () => {
     try {
       const url = await createDatabase(server, 'spool_full');
       collector = await startCollectorProcess({ databaseUrl: url, spoolMaxSize: '64KiB' });
-      await collector.waitFor(/collector ready[^]*database .*\n/);
+      await collector.waitFor(/collector ready[\s\S]*database .*\n/);
       const load = startLoad(collector.url, 2, 10, 20);
       await pause(500);
       await server.stop('fast');
@@ -88,7 +88,7 @@ describe('faults of the collector host', () => {
     try {
       const url = await createDatabase(server, 'spool_readonly');
       collector = await startCollectorProcess({ databaseUrl: url, ...(user ? { user } : {}) });
-      await collector.waitFor(/collector ready[^]*database .*\n/);
+      await collector.waitFor(/collector ready[\s\S]*database .*\n/);
       const { chmod } = await import('node:fs/promises');
       await chmod(collector.spoolDir, 0o555);
       const load = startLoad(collector.url, 2, 10, 20);
