@@ -39,7 +39,6 @@ function secretRelation(path: readonly string[]): 'secret' | 'url' | 'above' | u
 }
 
 function kindOf(value: unknown): string {
-  if (value === null) return 'null';
   if (Array.isArray(value)) return `a list of ${value.length}`;
   if (typeof value === 'string') return `a string of ${value.length} characters`;
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
@@ -81,6 +80,8 @@ function quoted(value: unknown): string {
  */
 export function describeConfigValue(path: readonly PropertyKey[], value: unknown): string {
   if (value === undefined) return 'nothing';
+  // An unset ${env:TOKEN} arrives as null: there is nothing to hide, and saying so helps.
+  if (value === null) return 'null';
   const relation = secretRelation(path.map(String));
   if (relation === undefined) return quoted(value);
   if (relation !== 'secret') {
@@ -88,7 +89,7 @@ export function describeConfigValue(path: readonly PropertyKey[], value: unknown
     const masked = maskedUrl(value);
     if (masked !== undefined) return masked;
   }
-  const scalar = typeof value === 'number' || typeof value === 'boolean' || value === null;
+  const scalar = typeof value === 'number' || typeof value === 'boolean';
   if (relation === 'above' && scalar) return quoted(value);
   return `${kindOf(value)}, not shown: the field may hold a secret`;
 }

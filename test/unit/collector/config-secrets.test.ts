@@ -147,6 +147,12 @@ describe('config errors never print a secret', () => {
     );
   });
 
+  it('says null when an unset ${env:…} left the secret empty', () => {
+    expect(errorOf(queryAuth({ admin_tokens: [null] }))).toContain(
+      'extensions.query_api.auth.admin_tokens.0 must be at least 16 characters (got null)',
+    );
+  });
+
   it('shows a URL with its user info, query and fragment masked', () => {
     expect(
       errorOf(forward({ endpoint: `ftp://user:${LONG_SECRET}@tempo/v1?k=${LONG_SECRET}#x` })),
