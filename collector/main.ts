@@ -210,6 +210,7 @@ async function createCollectorExporter(
     flushIntervalMs: pgConfig.flush_interval,
     transform: {
       captureContent: pgConfig.capture_content,
+      allowedAttributes: pgConfig.allowed_attributes,
       hashKey: await resolveHashKey(
         pgConfig.hash_key || env.SPANLEDGER_HASH_KEY || '',
         join(dirname(resolve(pgConfig.spool.dir)), 'hash-key'),

@@ -9,6 +9,7 @@ export type {
   SpanLike,
   SpanRow,
   TransformOptions,
+  TransformOptionsInput,
   TransformResult,
   UsageSource,
   WriteErrorKind,

@@ -47,6 +47,11 @@ export const GEN_AI_SYSTEM_INSTRUCTIONS = 'gen_ai.system_instructions';
 export const GEN_AI_PROMPT = 'gen_ai.prompt';
 /** @deprecated span-attribute form of completions; OpenLLMetry indexes it: gen_ai.completion.0.content. */
 export const GEN_AI_COMPLETION = 'gen_ai.completion';
+/** Not in the spec: the request's messages as one JSON string (some SDKs' own tracing). */
+export const GEN_AI_REQUEST_MESSAGES = 'gen_ai.request.messages';
+/** Bare prompt/completion keys (LiteLLM-style and hand-written spans). */
+export const PROMPT = 'prompt';
+export const COMPLETION = 'completion';
 
 /** Well-known gen_ai.operation.name values. */
 export const GEN_AI_OPERATION = {
@@ -126,6 +131,15 @@ export const EMBEDDING_MODEL_NAME = 'embedding.model_name';
 /** Indexed embedded texts and vectors: embedding.embeddings.0.embedding.text. */
 export const EMBEDDING_EMBEDDINGS_PREFIX = 'embedding.embeddings.';
 export const LLM_PROMPT_TEMPLATE_VARIABLES = 'llm.prompt_template.variables';
+/** The prompt template's text ("Describe the weather in {city}"). */
+export const LLM_PROMPT_TEMPLATE_TEMPLATE = 'llm.prompt_template.template';
+/** The messages as one JSON string, when an instrumentation does not flatten them. */
+export const LLM_INPUT_MESSAGES = 'llm.input_messages';
+export const LLM_OUTPUT_MESSAGES = 'llm.output_messages';
+/** The model's function call (name and arguments) as JSON, from older OpenAI function calling. */
+export const LLM_FUNCTION_CALL = 'llm.function_call';
+/** Embedding request parameters as a JSON object string (the same shape as the LLM's). */
+export const EMBEDDING_INVOCATION_PARAMETERS = 'embedding.invocation_parameters';
 /**
  * The request's parameters as a JSON object string. Its "model" (LangChain: also "model_name")
  * is the model the app asked for; llm.model_name is usually the one the provider answered with.
@@ -162,6 +176,12 @@ export const TRACELOOP_SESSION_ID = 'traceloop.association.properties.session_id
 export const TRACELOOP_ENTITY_NAME = 'traceloop.entity.name';
 export const TRACELOOP_ENTITY_INPUT = 'traceloop.entity.input';
 export const TRACELOOP_ENTITY_OUTPUT = 'traceloop.entity.output';
+/** Managed prompts: the template text and its variables. */
+export const TRACELOOP_PROMPT_TEMPLATE = 'traceloop.prompt.template';
+export const TRACELOOP_PROMPT_TEMPLATE_VARIABLES = 'traceloop.prompt.template_variables';
+/** OpenLLMetry (Python) MCP: a request's arguments and a response's value, as JSON. */
+export const MCP_REQUEST_ARGUMENT = 'mcp.request.argument';
+export const MCP_RESPONSE_VALUE = 'mcp.response.value';
 /** Indexed prompt/completion prefixes: gen_ai.prompt.0.content, gen_ai.completion.0.finish_reason. */
 export const GEN_AI_PROMPT_PREFIX = 'gen_ai.prompt.';
 export const GEN_AI_COMPLETION_PREFIX = 'gen_ai.completion.';

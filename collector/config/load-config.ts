@@ -3,16 +3,11 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { substituteEnv } from './env-substitution.js';
 import { configSchema, type SpanledgerConfig } from './schema.js';
+import { describeConfigValue } from './secret-fields.js';
 
 /** A configuration problem the user must fix; the message names the field, value and expectation. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
@@ -33,7 +28,7 @@ function formatIssue(source: string, raw: unknown, issue: z.core.$ZodIssue): str
       .join(', ')}`;
   }
   const value = valueAt(raw, issue.path);
-  return `${source}: ${path || '(root)'} ${issue.message} (got ${describeValue(value)})`;
+  return `${source}: ${path || '(root)'} ${issue.message} (got ${describeConfigValue(issue.path, value)})`;
 }
 
 /** Validates an already-parsed config object; throws ConfigError listing every problem. */
@@ -60,10 +55,24 @@ export async function loadConfigFile(
   try {
     raw = parseYaml(substituteEnv(text, env));
   } catch (err) {
-    const detail = err instanceof YAMLParseError ? err.message : String(err);
-    throw new ConfigError(`${path}: not valid YAML: ${detail}`);
+    throw new ConfigError(`${path}: not valid YAML${yamlErrorDetail(err)}`);
   }
   return resolveConfig(raw, path);
+}
+
+/** Messages the YAML parser writes without quoting the source; others are named by code. */
+const PLAIN_MESSAGE = /^[A-Za-z ,.'"()]+$/;
+
+/**
+ * Where and why the YAML did not parse, without the excerpt of the file the parser adds to its
+ * message: after ${env:…} substitution, that line may hold a token or password.
+ */
+function yamlErrorDetail(err: unknown): string {
+  if (!(err instanceof YAMLParseError)) return '';
+  const where = err.linePos ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
+  const first = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const why = PLAIN_MESSAGE.test(first) ? `${first} (${err.code})` : err.code;
+  return `${where}: ${why}`;
 }
 
 function deepFreeze<T>(value: T): T {

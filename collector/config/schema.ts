@@ -80,6 +80,13 @@ const postgresExporter = z.strictObject({
   hash_key: optionalString,
   /** Store prompt/completion content instead of digests only (off: privacy by default). */
   capture_content: z.boolean({ error: 'must be true or false' }).default(false),
+  /** Attribute keys stored verbatim with capture off, besides the built-in metadata allowlist. */
+  allowed_attributes: z
+    .array(
+      z.string({ error: 'must be an attribute key' }).min(1, { error: 'must be an attribute key' }),
+      { error: 'must be a list of attribute keys' },
+    )
+    .default([]),
   /** A price book JSON file merged over the built-in one. */
   price_book: optionalString,
   max_connections: intBetween(1, 100, 4),
@@ -185,9 +192,12 @@ export const configSchema = shape.superRefine((config, ctx) => {
       });
     }
   });
-  const defined = ['postgres', ...Object.keys(config.exporters.otlphttp)];
+  // A non-fatal issue inside exporters (a string too short) skips its transform, so the
+  // gathered otlphttp map is missing here: that issue is reported, names cannot be checked.
+  const gathered = config.exporters.otlphttp as typeof config.exporters.otlphttp | undefined;
+  const defined = ['postgres', ...Object.keys(gathered ?? {})];
   traces.exporters.forEach((name, i) => {
-    if (!defined.includes(name)) {
+    if (gathered !== undefined && !defined.includes(name)) {
       ctx.addIssue({
         code: 'custom',
         path: [...path, 'exporters', i],

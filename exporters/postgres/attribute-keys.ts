@@ -1,9 +1,10 @@
 import * as sc from '../../semconv/index.js';
+import { METADATA_ATTRIBUTE_KEYS } from './attribute-allowlist.js';
 import { isSecretKey } from './redact.js';
 
 /** How the attribute pass treats one key. */
 export const KeyKind = {
-  /** Copied into row.attributes (sanitised, secret values redacted). */
+  /** On the metadata allowlist: copied into row.attributes (sanitised, secrets redacted). */
   Plain: 0,
   /** Prompt content: hashed, stored only with captureContent, never in attributes. */
   InputContent: 1,
@@ -13,8 +14,19 @@ export const KeyKind = {
   Consumed: 3,
   /** The key names a secret: its value is replaced with "[REDACTED]". */
   Secret: 4,
-  /** A plain key that itself needs sanitising (NUL, lone surrogate, absurd length). */
+  /**
+   * A key not on the allowlist that is not shaped like an attribute name (spaces, NUL, lone
+   * surrogates, other punctuation, over 128 characters): with capture off the name itself is
+   * digested as well as the value; with capture on it is sanitised and kept.
+   */
   UnsafePlain: 5,
+  /** Not on the allowlist: with capture off, text values are digested (numbers kept). */
+  Unlisted: 6,
+  /**
+   * A JSON object of request parameters or metadata (llm.invocation_parameters, metadata): with
+   * capture off, only the allowlisted fields keep their values.
+   */
+  ParameterJson: 7,
 } as const;
 
 /** Longest attribute key kept as is. */
@@ -29,6 +41,18 @@ function isSafeKey(key: string): boolean {
     !key.includes('\u0000') &&
     (key as WellFormedString).isWellFormed()
   );
+}
+
+/**
+ * What attribute names look like across the conventions (`gen_ai.prompt.0.content`,
+ * `ai.request.headers.user-agent`, `http.request.header.x-foo`). A key that does not could be
+ * text itself (a metadata dictionary flattened with its user-chosen keys).
+ */
+const KEY_SHAPE = /^[A-Za-z0-9_.:/@#$+\-[\]]{1,128}$/;
+
+/** Whether `key` is shaped like an attribute name; see {@link KEY_SHAPE}. */
+export function isKeyShaped(key: string): boolean {
+  return KEY_SHAPE.test(key);
 }
 
 /** One of {@link KeyKind}'s values. */
@@ -49,6 +73,13 @@ const INPUT_CONTENT_KEYS = new Set<string>([
   sc.SPANLEDGER_INPUT_CONTENT,
   sc.TRACELOOP_ENTITY_INPUT,
   sc.LLM_PROMPT_TEMPLATE_VARIABLES,
+  sc.LLM_PROMPT_TEMPLATE_TEMPLATE,
+  sc.LLM_INPUT_MESSAGES,
+  sc.GEN_AI_REQUEST_MESSAGES,
+  sc.PROMPT,
+  sc.TRACELOOP_PROMPT_TEMPLATE,
+  sc.TRACELOOP_PROMPT_TEMPLATE_VARIABLES,
+  sc.MCP_REQUEST_ARGUMENT,
 ]);
 
 const OUTPUT_CONTENT_KEYS = new Set<string>([
@@ -66,6 +97,17 @@ const OUTPUT_CONTENT_KEYS = new Set<string>([
   // Embedding vectors are derived from the input and can be inverted to approximate it.
   sc.AI_EMBEDDING,
   sc.AI_EMBEDDINGS,
+  sc.LLM_OUTPUT_MESSAGES,
+  sc.LLM_FUNCTION_CALL,
+  sc.COMPLETION,
+  sc.MCP_RESPONSE_VALUE,
+]);
+
+/** JSON objects whose allowlisted fields are metadata and whose other fields may be text. */
+const PARAMETER_JSON_KEYS = new Set<string>([
+  sc.LLM_INVOCATION_PARAMETERS,
+  sc.EMBEDDING_INVOCATION_PARAMETERS,
+  sc.OPENINFERENCE_METADATA,
 ]);
 
 /** Indexed content families: gen_ai.prompt.0.content, llm.input_messages.0.message.content, ... */
@@ -184,7 +226,9 @@ export function classifyKey(key: string): KeyKind {
     }
   }
   if (isSecretKey(key)) return KeyKind.Secret;
-  return isSafeKey(key) ? KeyKind.Plain : KeyKind.UnsafePlain;
+  if (METADATA_ATTRIBUTE_KEYS.has(key)) return KeyKind.Plain;
+  if (PARAMETER_JSON_KEYS.has(key)) return KeyKind.ParameterJson;
+  return isSafeKey(key) && isKeyShaped(key) ? KeyKind.Unlisted : KeyKind.UnsafePlain;
 }
 
 /** Keys repeat across spans, so one Map lookup replaces the prefix and secret checks. */

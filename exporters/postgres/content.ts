@@ -1,17 +1,22 @@
-import { createHmac } from 'node:crypto';
 import type { Attributes } from '@opentelemetry/api';
 import { SPANLEDGER_INPUT_HASH, SPANLEDGER_OUTPUT_HASH } from '../../semconv/index.js';
 import { KeyKind, keyKind, MAX_KEY_LENGTH } from './attribute-keys.js';
 import { readString } from './attribute-readers.js';
+import { digestText, hmacHex, KeyedMemo } from './digest.js';
 import { addFlag } from './flags.js';
+import { filterParameterJson } from './parameter-json.js';
 import { REDACTED, redactSecrets } from './redact.js';
 import { type SafeAttributeValue, sanitizeAttributeValue, sanitizeString } from './sanitize.js';
+
+export { hmacHex } from './digest.js';
 
 /** What the privacy pass needs from the transform options. */
 export interface ContentOptions {
   captureContent: boolean;
   hashKey: string;
   maxStringLength: number;
+  /** Keys kept verbatim with capture off besides the built-in allowlist. */
+  allowedAttributes?: ReadonlySet<string> | undefined;
 }
 
 /** The attributes to store and the content columns, after the privacy rules ran. */
@@ -29,8 +34,9 @@ const MAX_HASH_LENGTH = 256;
 
 /**
  * The single pass over a span's attributes. Content attributes are taken out (hashed; kept only
- * with captureContent), column attributes are dropped, secret keys are redacted and every value
- * that will be stored is sanitised and scanned for secret-looking substrings.
+ * with captureContent), column attributes are dropped, secret keys are redacted, and every value
+ * that will be stored is sanitised and scanned for secret-looking substrings. With capture off,
+ * only allowlisted keys keep their text: other strings and arrays are stored as digests.
  */
 export function splitAttributes(
   attributes: Attributes,
@@ -44,7 +50,8 @@ export function splitAttributes(
   for (const key in attributes) {
     const value = attributes[key];
     if (value === undefined) continue;
-    switch (keyKind(key)) {
+    const kind = keyKind(key);
+    switch (kind) {
       case KeyKind.Consumed:
         break;
       case KeyKind.InputContent:
@@ -57,11 +64,11 @@ export function splitAttributes(
         kept[sanitizeString(key, MAX_KEY_LENGTH, flags)] = REDACTED;
         addFlag(flags, 'redacted');
         break;
-      case KeyKind.UnsafePlain:
-        keepPlain(kept, sanitizeString(key, MAX_KEY_LENGTH, flags), value, options, flags);
+      case KeyKind.Plain:
+        keepPlain(kept, key, value, options, flags);
         break;
       default:
-        keepPlain(kept, key, value, options, flags);
+        keepUnlisted(kept, key, kind, value, options, flags);
     }
   }
   return {
@@ -93,6 +100,65 @@ function keepPlain(
   }
   const safe = sanitizeAttributeValue(value, options.maxStringLength, flags);
   if (safe !== undefined) kept[key] = redactValue(safe, flags);
+}
+
+/**
+ * A key off the allowlist. With capture on (or when the caller allowed it) it is kept like a
+ * plain one. With capture off numbers and booleans stay (they carry no text), strings and
+ * arrays (token ids and vectors are arrays of numbers) become digests, parameter JSON keeps its
+ * allowlisted fields, and a key that is not shaped like an attribute name is digested too.
+ */
+function keepUnlisted(
+  kept: Record<string, unknown>,
+  key: string,
+  kind: KeyKind,
+  value: unknown,
+  options: ContentOptions,
+  flags: string[],
+): void {
+  const odd = kind === KeyKind.UnsafePlain;
+  if (options.captureContent || options.allowedAttributes?.has(key) === true) {
+    keepPlain(kept, odd ? sanitizeString(key, MAX_KEY_LENGTH, flags) : key, value, options, flags);
+    return;
+  }
+  const storedKey = odd ? digestText(options.hashKey, key) : key;
+  if (odd) addFlag(flags, 'digested');
+  if (typeof value === 'string') {
+    if (value === '') kept[storedKey] = value;
+    else if (kind === KeyKind.ParameterJson) {
+      const [filtered, digested] = filteredParameters(options.hashKey, value);
+      if (digested) addFlag(flags, 'digested');
+      keepPlain(kept, storedKey, filtered, options, flags);
+    } else {
+      kept[storedKey] = digestText(options.hashKey, value);
+      addFlag(flags, 'digested');
+    }
+    return;
+  }
+  if (Array.isArray(value)) {
+    kept[storedKey] = digestText(options.hashKey, valueText(value));
+    addFlag(flags, 'digested');
+    return;
+  }
+  const safe = sanitizeAttributeValue(value, options.maxStringLength, flags);
+  if (safe !== undefined) kept[storedKey] = safe;
+}
+
+/** Parameter JSON repeats from span to span ({"model":"gpt-4o-mini"}): parse it once. */
+const parameterMemo = new KeyedMemo<readonly [text: string, digested: boolean]>(1_024, 1_024);
+
+function filteredParameters(hashKey: string, text: string): readonly [string, boolean] {
+  return parameterMemo.get(hashKey, text, () => {
+    let digested = false;
+    const filtered = filterParameterJson(
+      text,
+      (part) => digestText(hashKey, part),
+      () => {
+        digested = true;
+      },
+    );
+    return [filtered, digested] as const;
+  });
 }
 
 function redactValue(value: SafeAttributeValue, flags: string[]): SafeAttributeValue {
@@ -127,11 +193,6 @@ export function contentHashText(attributes: Attributes, keys: readonly string[])
     .sort()
     .map((key) => valueText(attributes[key]))
     .join('\n');
-}
-
-/** Hex HMAC-SHA-256 of `text` under `key`. */
-export function hmacHex(key: string, text: string): string {
-  return createHmac('sha256', key).update(text, 'utf8').digest('hex');
 }
 
 function contentHash(

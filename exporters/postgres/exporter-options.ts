@@ -1,7 +1,7 @@
 import type { Meter } from '@opentelemetry/api';
 import type { ExportResultCode } from '@opentelemetry/core';
 import pg from 'pg';
-import type { TransformOptions } from './transform.js';
+import type { TransformOptionsInput } from './transform.js';
 
 /** Logger shape; the OTel diag logger by default, pino in the collector. */
 export interface ExporterLogger {
@@ -24,7 +24,7 @@ export interface PgSpanExporterOptions {
   /** Durable local spool for outages; false disables it (then an outage fails exports). */
   spool?: { dir: string; maxBytes?: number } | false;
   /** Mapping options: price book, content capture, hash key, caps. */
-  transform?: Partial<TransformOptions>;
+  transform?: TransformOptionsInput;
   /** Upper bound of rows merged into one transaction when exports queue up (default 20000). */
   maxRowsPerWrite?: number;
   /**

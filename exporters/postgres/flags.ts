@@ -17,6 +17,11 @@ export const ROW_FLAGS = [
   'attributes_truncated',
   /** A secret-looking attribute key or value was replaced with "[REDACTED]". */
   'redacted',
+  /**
+   * Capture off: text the allowlist does not cover (an attribute value or name, a parameter
+   * field, a span name) was stored as an HMAC digest instead.
+   */
+  'digested',
   /** The end time was missing, invalid or before the start: ended_at/duration_ms left NULL. */
   'invalid_end_time',
   /** The start time is before 2000 or more than a day ahead of the exporter's clock. */

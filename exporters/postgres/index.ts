@@ -11,5 +11,5 @@ export { classifyWriteError } from './pg-errors.js';
 export { PgSpanExporter } from './pg-span-exporter.js';
 export type { EventType, SpanLike, SpanRow, TransformResult, UsageSource } from './rows.js';
 export { STAGING_COLUMNS } from './rows.js';
-export type { TransformOptions } from './transform.js';
+export type { TransformOptions, TransformOptionsInput } from './transform.js';
 export { resolveTransformOptions, transformSpan } from './transform.js';

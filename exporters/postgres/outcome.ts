@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import * as sc from '../../semconv/index.js';
 import { firstString, readString } from './attribute-readers.js';
 import type { OutputError } from './openllmetry-mcp.js';
-import { redactSecrets } from './redact.js';
+import { redactFreeText } from './redact.js';
 import type { SpanLike, SpanRow } from './rows.js';
 import { sanitizeNullable, sanitizeString } from './sanitize.js';
 
@@ -168,7 +168,11 @@ export function readOutcome(
   return {
     status,
     error_type: errorType,
-    error_message: sanitizeNullable(message && redactSecrets(message, flags), messageLength, flags),
+    error_message: sanitizeNullable(
+      message && redactFreeText(message, flags),
+      messageLength,
+      flags,
+    ),
     http_status: readHttpStatus(attributes),
     finish_reasons: finishReasons,
     termination_reason: sanitizeString(

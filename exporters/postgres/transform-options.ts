@@ -18,6 +18,12 @@ export interface TransformOptions {
   maxAttributesBytes: number;
   /** Cap on every stored string, in UTF-16 code units (error_message: at most 2048). */
   maxStringLength: number;
+  /**
+   * Attribute keys (exact) stored verbatim with capture off, besides the built-in allowlist of
+   * metadata keys (docs/span-mapping.md, "Privacy"): your own metadata such as `app.feature`.
+   * Content and column keys cannot be allowed this way.
+   */
+  allowedAttributes: ReadonlySet<string>;
 }
 
 /** Defaults for everything but hashKey (random per process) and priceBook (prices.json). */
@@ -28,7 +34,9 @@ export const TRANSFORM_DEFAULTS = Object.freeze({
 });
 
 /** What a caller may give; everything has a default. */
-export type TransformOptionsInput = Partial<TransformOptions>;
+export type TransformOptionsInput = Partial<Omit<TransformOptions, 'allowedAttributes'>> & {
+  allowedAttributes?: Iterable<string> | undefined;
+};
 
 let processHashKey: string | undefined;
 
@@ -40,6 +48,26 @@ function defaultHashKey(): string {
 
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** A secret is never quoted: only what kind of value it was. */
+function describeKind(value: unknown): string {
+  if (typeof value === 'string') return `a string of ${value.length} characters`;
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+function allowedKeys(input: unknown): ReadonlySet<string> {
+  const keys =
+    input !== null && typeof input === 'object' && Symbol.iterator in input
+      ? [...(input as Iterable<unknown>)]
+      : undefined;
+  if (keys === undefined || keys.some((key) => typeof key !== 'string' || key.length === 0)) {
+    throw new TypeError(
+      'transform options: allowedAttributes must be a list of non-empty attribute keys',
+    );
+  }
+  return new Set(keys as string[]);
 }
 
 function integerBetween(name: string, value: unknown, min: number, max: number): number {
@@ -61,7 +89,7 @@ export function resolveTransformOptions(
   const { hashKey = defaultHashKey(), captureContent = TRANSFORM_DEFAULTS.captureContent } = input;
   if (typeof hashKey !== 'string' || hashKey.length === 0) {
     throw new TypeError(
-      `transform options: hashKey must be a non-empty string (got ${describe(hashKey)})`,
+      `transform options: hashKey must be a non-empty string (got ${describeKind(hashKey)})`,
     );
   }
   if (typeof captureContent !== 'boolean') {
@@ -89,5 +117,6 @@ export function resolveTransformOptions(
       64,
       16 * 1024 * 1024,
     ),
+    allowedAttributes: allowedKeys(input.allowedAttributes ?? []),
   });
 }

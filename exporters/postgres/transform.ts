@@ -13,6 +13,7 @@ import { readMcpOutputError } from './openllmetry-mcp.js';
 import { type Outcome, readOutcome } from './outcome.js';
 import type { SpanLike, SpanRow, TransformResult } from './rows.js';
 import { capAttributes, sanitizeNullable, sanitizeString } from './sanitize.js';
+import { storedSpanName } from './span-name.js';
 import { durationMs, formatTimestamp } from './timestamps.js';
 import { readToolInfo, type ToolInfo } from './tool-info.js';
 import type { TransformOptions } from './transform-options.js';
@@ -177,10 +178,16 @@ function buildRow(
     outcome: readOutcome(span, max, flags, outputError(attributes, classification)),
     cost: priceUsage(usage, model, options.priceBook, span.startTimeMs, flags),
   };
-  return assembleRow(span, parts, max, flags);
+  return assembleRow(span, parts, options, flags);
 }
 
-function assembleRow(span: SpanLike, parts: RowParts, max: number, flags: string[]): SpanRow {
+function assembleRow(
+  span: SpanLike,
+  parts: RowParts,
+  options: TransformOptions,
+  flags: string[],
+): SpanRow {
+  const max = options.maxStringLength;
   const { key, classification, model, usage, content, who, tool, outcome, cost } = parts;
   // One literal with every column, no spreads: spreading into a 45-field object is ~20x slower.
   return {
@@ -199,7 +206,7 @@ function assembleRow(span: SpanLike, parts: RowParts, max: number, flags: string
     deployment_environment: who.deployment_environment,
     event_type: classification.eventType,
     operation: sanitizeNullable(classification.operation, max, flags),
-    span_name: sanitizeNullable(span.name, max, flags),
+    span_name: storedSpanName(span.name, options, flags),
     provider: model.provider,
     request_model: model.request_model,
     response_model: model.response_model,

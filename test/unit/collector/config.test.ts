@@ -54,6 +54,17 @@ describe('resolveConfig', () => {
     );
   });
 
+  it('reads the attribute keys allowed besides the built-in allowlist', () => {
+    expect(resolveConfig({}).exporters.postgres.allowed_attributes).toEqual([]);
+    const config = resolveConfig({
+      exporters: { postgres: { allowed_attributes: ['app.feature', 'app.region'] } },
+    });
+    expect(config.exporters.postgres.allowed_attributes).toEqual(['app.feature', 'app.region']);
+    expect(() =>
+      resolveConfig({ exporters: { postgres: { allowed_attributes: ['app.x', ''] } } }, 'c.yaml'),
+    ).toThrow('c.yaml: exporters.postgres.allowed_attributes.1 must be an attribute key (got "")');
+  });
+
   it('rejects unknown keys by name', () => {
     expect(() => resolveConfig({ exporters: { postgres: { batchsize: 5 } } }, 'c.yaml')).toThrow(
       'c.yaml: exporters.postgres: unknown key "batchsize"',

@@ -5,6 +5,7 @@ import {
   hmacHex,
   splitAttributes,
 } from '../../../../exporters/postgres/content.js';
+import { DIGEST_PREFIX } from '../../../../exporters/postgres/digest.js';
 
 const base = { captureContent: false, hashKey: 'key-1', maxStringLength: 1000 };
 const MESSAGES = '[{"role":"user","content":"What is my balance?"}]';
@@ -20,7 +21,10 @@ describe('splitAttributes (privacy by default)', () => {
       base,
       [],
     );
-    expect(result.attributes).toEqual({ 'app.feature': 'bank-bot' });
+    // app.feature is not on the allowlist: its text is digested too.
+    expect(result.attributes).toEqual({
+      'app.feature': DIGEST_PREFIX + hmacHex('key-1', 'bank-bot'),
+    });
     expect(result.input_hash).toBe(createHmac('sha256', 'key-1').update(MESSAGES).digest('hex'));
     expect(result.output_hash).toBe(
       createHmac('sha256', 'key-1').update('It is 12 EUR.').digest('hex'),
@@ -161,13 +165,14 @@ describe('splitAttributes (secrets never stored)', () => {
 
   it('redacts secret-looking values in stored strings and arrays', () => {
     const flags: string[] = [];
+    // Stored verbatim only with capture on (or allowed): then they are still redacted.
     const result = splitAttributes(
       {
         'url.full': 'https://admin:s3cret@db.example.com/x?token=abc&page=2',
         'app.note': 'key sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123 in a note',
         'app.list': ['fine', 'AKIAIOSFODNN7EXAMPLE'],
       },
-      base,
+      { ...base, captureContent: true },
       flags,
     );
     expect(result.attributes).toEqual({
@@ -180,7 +185,11 @@ describe('splitAttributes (secrets never stored)', () => {
 
   it('adds no flag when nothing was secret', () => {
     const flags: string[] = [];
-    splitAttributes({ 'app.note': 'a perfectly ordinary note about api design' }, base, flags);
+    splitAttributes(
+      { 'app.note': 'a perfectly ordinary note about api design' },
+      { ...base, allowedAttributes: new Set(['app.note']) },
+      flags,
+    );
     expect(flags).toEqual([]);
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { classifyKey, KeyKind } from '../../../../exporters/postgres/attribute-keys.js';
+import { DIGEST_PREFIX } from '../../../../exporters/postgres/digest.js';
 import { transformSpan } from '../../../../exporters/postgres/transform.js';
 import { caseSpans } from '../../../fixtures/conventions/fixture-types.js';
 import { loadConventionFixtures } from '../../../fixtures/conventions/load-fixtures.js';
@@ -53,5 +55,53 @@ describe('convention fixtures replayed through transformSpan', () => {
       expect(Object.keys(f.versions).length).toBeGreaterThan(0);
       expect(f.notes.length).toBeGreaterThan(0);
     }
+  });
+});
+
+/** Content texts long enough not to turn up in a row by coincidence ("Hello" would). */
+function contentTexts(attributes: Record<string, unknown>): string[] {
+  const texts: string[] = [];
+  for (const [key, value] of Object.entries(attributes)) {
+    const kind = classifyKey(key);
+    if (kind !== KeyKind.InputContent && kind !== KeyKind.OutputContent) continue;
+    for (const text of Array.isArray(value) ? value : [value]) {
+      if (typeof text === 'string' && text.length >= 12) texts.push(text);
+    }
+  }
+  return texts;
+}
+
+describe('convention fixtures with capture off', () => {
+  const rows = [...fixtures.values()].flatMap((f) =>
+    f.cases.flatMap((c) =>
+      c.spans.map((s) => ({ fixture: f.name, span: s, result: transformSpan(s, OPTIONS) })),
+    ),
+  );
+
+  it('stores no prompt, completion, document or tool text of any instrumentation', () => {
+    const leaks: string[] = [];
+    for (const { fixture: name, span, result } of rows) {
+      if (result.kind !== 'row') continue;
+      const stored = JSON.stringify(result.row);
+      for (const text of contentTexts(span.attributes)) {
+        if (stored.includes(JSON.stringify(text).slice(1, -1))) leaks.push(`${name}: ${text}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+
+  it('digests only what was reviewed: no metadata an instrumentation sends is lost', () => {
+    const digested = new Set<string>();
+    for (const { fixture: name, result } of rows) {
+      if (result.kind !== 'row') continue;
+      for (const [key, value] of Object.entries(result.row.attributes)) {
+        if (typeof value === 'string' && value.startsWith(DIGEST_PREFIX)) {
+          digested.add(`${name} ${key}`);
+        }
+      }
+      if (result.row.span_name?.startsWith(DIGEST_PREFIX)) digested.add(`${name} span_name`);
+    }
+    // The AI SDK's provider metadata holds Google's grounding metadata (search queries).
+    expect([...digested]).toEqual(['vercel-ai ai.response.providerMetadata']);
   });
 });

@@ -7,9 +7,16 @@ import {
 } from '../../../../exporters/postgres/copy-text.js';
 import { type SpanRow, STAGING_COLUMNS } from '../../../../exporters/postgres/rows.js';
 import { sanitizeString } from '../../../../exporters/postgres/sanitize.js';
-import { transformSpan } from '../../../../exporters/postgres/transform.js';
+import {
+  resolveTransformOptions,
+  transformSpan,
+} from '../../../../exporters/postgres/transform.js';
 import { decodeArrayLiteral, decodeCopyField, decodeCopyLine } from './copy-decoder.js';
-import { OPTIONS, otelChat } from './fixtures.js';
+import { otelChat } from './fixtures.js';
+
+// Capture on: hostile attribute text and span names reach the row verbatim (capture off would
+// store most of them as digests), which is what the escaping has to survive.
+const OPTIONS = resolveTransformOptions({ hashKey: 'test-hash-key', captureContent: true });
 
 /** Strings biased towards what breaks COPY: delimiters, escapes, markers, NUL, lone surrogates. */
 const nasty = fc

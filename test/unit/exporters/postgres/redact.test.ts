@@ -1,5 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isSecretKey, redactSecrets } from '../../../../exporters/postgres/redact.js';
+import {
+  isSecretKey,
+  redactFreeText,
+  redactSecrets,
+} from '../../../../exporters/postgres/redact.js';
 
 describe('isSecretKey', () => {
   it.each([
@@ -65,6 +70,28 @@ describe('redactSecrets', () => {
     ],
     ['password=', 'login password=hunter2; next', 'login password=[REDACTED]; next'],
     ['JSON password', '{"user":"a","password":"hunter2"}', '{"user":"a","password":"[REDACTED]"}'],
+    ['JSON token', '{"token":"abc123def"}', '{"token":"[REDACTED]"}'],
+    ['Stripe key', 'charge with sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'charge with [REDACTED]'],
+    ['xAI key', 'xai-AbCdEfGhIjKlMnOpQrStUvWx', '[REDACTED]'],
+    ['Hugging Face token', 'hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567', '[REDACTED]'],
+    ['GitLab token', 'glpat-AbCdEfGhIjKlMnOpQrSt', '[REDACTED]'],
+    [
+      'PEM private key',
+      'key -----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY----- end',
+      'key [REDACTED] end',
+    ],
+    [
+      'AWS secret access key pair',
+      'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      'aws_secret_access_key=[REDACTED]',
+    ],
+    [
+      'password: in a log line',
+      'login failed, password: hunter2 (retry)',
+      'login failed, password: [REDACTED] (retry)',
+    ],
+    ['token: in an error', 'Invalid token: abc123def', 'Invalid token: [REDACTED]'],
+    ['Secret: any case', 'Client Secret: zzzzzzzz', 'Client Secret: [REDACTED]'],
   ])('%s', (_, input, expected) => {
     const flags: string[] = [];
     expect(redactSecrets(input, flags)).toBe(expected);
@@ -77,11 +104,50 @@ describe('redactSecrets', () => {
       'https://api.openai.com/v1/chat/completions',
       'gpt-4o-mini-2024-07-18',
       'a=b is an assignment',
+      'max_tokens: 64, tokens: 12',
+      '2025-10-01T12:00:00Z',
       'short',
     ]) {
       const flags: string[] = [];
       expect(redactSecrets(text, flags)).toBe(text);
       expect(flags).toEqual([]);
     }
+  });
+});
+
+describe('redactFreeText', () => {
+  it('also redacts e-mail addresses, for span names and error messages', () => {
+    const flags: string[] = [];
+    expect(redactFreeText('no account for alice.smith+ai@mail.example.co.uk, sorry', flags)).toBe(
+      'no account for [REDACTED], sorry',
+    );
+    expect(flags).toEqual(['redacted']);
+  });
+
+  it('leaves @-mentions, scoped packages and text without addresses alone', () => {
+    for (const text of ['@anthropic-ai/sdk failed', 'ask @ops', 'a@b', 'x'.repeat(5000)]) {
+      const flags: string[] = [];
+      expect(redactFreeText(text, flags)).toBe(text);
+      expect(flags).toEqual([]);
+    }
+  });
+
+  it('never lets a known key shape through, whatever surrounds it', () => {
+    const key = fc.constantFrom(
+      'sk-proj-Ab12Cd34Ef56Gh78Ij90Kl12',
+      'sk_live_4eC39HqLyjWDarjtT1zdp7dc',
+      'AKIAIOSFODNN7EXAMPLE',
+      'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+      'AIzaSyA-1234567890abcdefghijklmnopqrstu',
+      'bob@example.com',
+    );
+    const around = fc.string().map((s) => s.replace(/[A-Za-z0-9_.%+-]$/, ' '));
+    fc.assert(
+      fc.property(around, key, around, (before, secret, after) => {
+        const text = `${before}${before ? ' ' : ''}${secret} ${after}`;
+        expect(redactFreeText(text, [])).not.toContain(secret);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -44,7 +44,22 @@ describe('resolveTransformOptions', () => {
       { maxAttributesBytes: 1.5 },
       'transform options: maxAttributesBytes must be an integer between 1024 and 67108864 (got 1.5)',
     ],
-    [{ hashKey: '' }, 'transform options: hashKey must be a non-empty string (got "")'],
+    [
+      { hashKey: '' },
+      'transform options: hashKey must be a non-empty string (got a string of 0 characters)',
+    ],
+    [
+      { hashKey: 12345678 as unknown as string },
+      'transform options: hashKey must be a non-empty string (got a number)',
+    ],
+    [
+      { allowedAttributes: 'app.feature' as unknown as string[] },
+      'transform options: allowedAttributes must be a list of non-empty attribute keys',
+    ],
+    [
+      { allowedAttributes: ['app.feature', ''] },
+      'transform options: allowedAttributes must be a list of non-empty attribute keys',
+    ],
     [
       { captureContent: 'yes' as unknown as boolean },
       'transform options: captureContent must be true or false (got "yes")',

@@ -257,7 +257,12 @@ describe('transformSpan rejects spans it cannot store', () => {
   it('never lets a huge attribute set exceed the cap', () => {
     const attributes: Record<string, string> = {};
     for (let i = 0; i < 100; i++) attributes[`app.k${i}`] = 'v'.repeat(1000);
-    const options = resolveTransformOptions({ hashKey: 'k', maxAttributesBytes: 4096 });
+    // Capture on, so the values are stored as they are (off, they would be 76-byte digests).
+    const options = resolveTransformOptions({
+      hashKey: 'k',
+      maxAttributesBytes: 4096,
+      captureContent: true,
+    });
     const r = row(transformSpan(span({ ...otelChat().attributes, ...attributes }), options));
     expect(Buffer.byteLength(JSON.stringify(r.attributes))).toBeLessThanOrEqual(4096);
     expect(r.flags).toContain('attributes_truncated');
