@@ -27,8 +27,12 @@ import {
 import { ROLLUP_ON_CONFLICT_SQL } from '../exporters/postgres/write-sql.js';
 import { genaiSpan } from './lib/genai-spans.js';
 import { benchServer, freshDatabase, rssSampler } from './lib/postgres.js';
+import { unchainedMergeSql } from './lib/unchained-merge.js';
 
 const LARGE = Number(process.env.BENCH_LARGE ?? 1_000_000);
+/** Spans per run of the chain's price: chained and unchained runs, interleaved, twice each. */
+const CHAIN_RUN = Number(process.env.BENCH_CHAIN ?? 50_000);
+const CHAIN_ROUNDS = Number(process.env.BENCH_CHAIN_ROUNDS ?? 5);
 const SMALL = Number(process.env.BENCH_SMALL ?? 100_000);
 const BATCH = 5_000;
 const ROW_INSERT_SAMPLE = Number(process.env.BENCH_ROW_INSERT ?? 5_000);
@@ -55,8 +59,14 @@ function nodeCost(n: number) {
   return { us, bytesPerRow: bytes / n };
 }
 
-async function exporterRun(serverUrl: string, n: number, db: string) {
+async function exporterRun(serverUrl: string, n: number, db: string, unchained = false) {
   const url = await freshDatabase(serverUrl, db);
+  if (unchained) {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(await unchainedMergeSql());
+    await admin.end();
+  }
   const spoolDir = await mkdtemp(join(tmpdir(), 'spanledger-bench-spool-'));
   const exporter = new PgSpanExporter({ databaseUrl: url, spool: { dir: spoolDir } });
   const rss = rssSampler();
@@ -222,6 +232,34 @@ async function rowInsertRun(serverUrl: string, n: number, tablesOnly: boolean) {
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+/**
+ * The hash chain's price: the same exporter with and without it, in interleaved rounds (the
+ * order alternating, so neither side always runs on a warmer or busier machine); the cost is
+ * the median of the per-round ratios.
+ */
+async function chainCost(serverUrl: string) {
+  const ratios: number[] = [];
+  const rates = { chained: [] as number[], unchained: [] as number[] };
+  for (let i = 0; i < CHAIN_ROUNDS; i++) {
+    const run = (unchained: boolean) =>
+      exporterRun(serverUrl, CHAIN_RUN, `bench_${unchained ? 'un' : ''}chained_${i}`, unchained);
+    const [a, b] =
+      i % 2 === 0 ? [await run(true), await run(false)] : [await run(false), await run(true)];
+    const [unchained, chained] = i % 2 === 0 ? [a, b] : [b, a];
+    rates.chained.push(chained.rate);
+    rates.unchained.push(unchained.rate);
+    ratios.push(chained.rate / unchained.rate);
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  const chained = median(rates.chained);
+  const unchained = median(rates.unchained);
+  const cost = 1 - median(ratios);
+  console.log(
+    `hash chain: ${fmt(chained)} spans/s with it, ${fmt(unchained)} without (medians of ${CHAIN_ROUNDS} interleaved rounds of ${fmt(CHAIN_RUN)} spans; per-round costs ${ratios.map((r) => `${((1 - r) * 100).toFixed(1)}%`).join(', ')}): ${(cost * 100).toFixed(1)}% of throughput`,
+  );
+  return { chained, unchained, cost };
+}
+
 async function main() {
   const server = await benchServer();
   try {
@@ -233,6 +271,7 @@ async function main() {
     );
     const small = await exporterRun(server.url, SMALL, 'bench_exporter_small');
     console.log(`exporter ${fmt(SMALL)} spans: ${fmt(small.rate)} spans/s`);
+    const chain = await chainCost(server.url);
     const raw = await rawCopyRun(server.url, LARGE);
     console.log(`raw COPY ${fmt(LARGE)} rows (no staging, no merge): ${fmt(raw)} rows/s`);
     const perRow = await rowInsertRun(server.url, ROW_INSERT_SAMPLE, false);
@@ -250,7 +289,7 @@ async function main() {
       `per-row INSERT, lighter (${fmt(ROW_INSERT_SAMPLE)} spans, audit + usage autocommit, no rollup): ${fmt(perRowTables)} spans/s`,
     );
     console.log(
-      `RESULT spans_per_s=${Math.round(large.rate)} small_spans_per_s=${Math.round(small.rate)} raw_copy_per_s=${Math.round(raw)} row_insert_per_s=${Math.round(perRow)} vs_raw_copy=${(large.rate / raw).toFixed(2)} vs_row_insert=${(large.rate / perRow).toFixed(1)} row_insert_no_rollup_per_s=${Math.round(perRowTables)} vs_row_insert_no_rollup=${(large.rate / perRowTables).toFixed(1)} node_us_per_span=${node.us.toFixed(1)} rss_mb=${large.rssMb}`,
+      `RESULT spans_per_s=${Math.round(large.rate)} small_spans_per_s=${Math.round(small.rate)} raw_copy_per_s=${Math.round(raw)} row_insert_per_s=${Math.round(perRow)} vs_raw_copy=${(large.rate / raw).toFixed(2)} vs_row_insert=${(large.rate / perRow).toFixed(1)} row_insert_no_rollup_per_s=${Math.round(perRowTables)} vs_row_insert_no_rollup=${(large.rate / perRowTables).toFixed(1)} node_us_per_span=${node.us.toFixed(1)} rss_mb=${large.rssMb} chained_per_s=${Math.round(chain.chained)} unchained_per_s=${Math.round(chain.unchained)} chain_cost=${chain.cost.toFixed(3)}`,
     );
   } finally {
     await server.stop();

@@ -14,6 +14,7 @@ import {
   mcpCommand,
   usageCommands,
 } from './query-cli/index.js';
+import { verifyCommand } from './verify-command.js';
 
 function fail(err: unknown): never {
   const message = err instanceof Error ? err.message : String(err);
@@ -110,6 +111,13 @@ program
       fail(err);
     }
   });
+
+verifyCommand(program, {
+  configFrom,
+  print: (line) => process.stdout.write(`${line}\n`),
+  exit: (code) => process.exit(code),
+  fail,
+});
 
 // Query commands: through a collector's query API, or straight to DATABASE_URL.
 const queryContext = createCommandContext({

@@ -1,4 +1,5 @@
 import { classifyWriteError } from '../exporters/index.js';
+import { PendingMigrationsError } from '../migrations/index.js';
 import {
   ConnectionLostError,
   DatabaseConfigError,
@@ -30,7 +31,8 @@ const CONNECTION_GONE = /Connection terminated|not queryable|connection timeout|
 
 /** True for failures that waiting can fix: the server went away mid-way, or is starting up. */
 function isTransient(err: unknown): boolean {
-  if (err instanceof ConnectionLostError) return true;
+  // The owner runs "spanledger migrate"; this collector becomes ready when it has.
+  if (err instanceof ConnectionLostError || err instanceof PendingMigrationsError) return true;
   const code = (err as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string') {
     return /^[0-9A-Z]{5}$/.test(code) ? classifyWriteError(err) === 'transient' : true;
@@ -72,7 +74,7 @@ export class DatabaseSupervisor {
     const ok = await this.attemptOnce(true);
     if (!ok) {
       this.options.logger.warn(
-        `postgres unavailable at start (${this.reason}); starting anyway: spans are spooled until it answers, retrying with backoff`,
+        `${this.reason}; starting anyway: spans are spooled until the database is usable, retrying with backoff`,
       );
       this.schedule();
     }
@@ -97,7 +99,10 @@ export class DatabaseSupervisor {
       await this.options.prepare();
     } catch (err) {
       if (isTransient(err)) {
-        this.reason = `postgres unreachable: ${describeDatabaseError(err)}`;
+        this.reason =
+          err instanceof PendingMigrationsError
+            ? err.message
+            : `postgres unreachable: ${describeDatabaseError(err)}`;
         return false;
       }
       if (first) throw err;

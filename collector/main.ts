@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { loadPriceBookFile, PgSpanExporter } from '../exporters/index.js';
-import { ensurePartitions, runMigrations } from '../migrations/index.js';
+import { ensureSchema } from '../migrations/index.js';
 import { createPool, isPortFree } from '../shared/database/index.js';
 import { buildCollector } from './app.js';
 import { bannerLines } from './banner.js';
@@ -261,8 +261,8 @@ function superviseDatabase(
     connectTimeoutMs: config.exporters.postgres.connect_timeout,
     logger: logger.child({ component: 'database' }),
     async prepare() {
-      await runMigrations({ database: target.url, logger: logger.child({ component: 'migrate' }) });
-      await ensurePartitions(pool!);
+      // A least-privilege login waits for the owner's "spanledger migrate" instead.
+      await ensureSchema(pool!, target.url, logger.child({ component: 'migrate' }));
       await queryApi?.verifyRoles();
       if (prober && !proberStarted) {
         await prober.start();

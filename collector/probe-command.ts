@@ -1,4 +1,4 @@
-import { ensurePartitions, runMigrations } from '../migrations/index.js';
+import { ensureSchema } from '../migrations/index.js';
 import { createPool } from '../shared/database/index.js';
 import type { SpanledgerConfig } from './config/index.js';
 import { openDatabaseTarget } from './database-target.js';
@@ -18,8 +18,7 @@ export async function runProbeCommand(
   const target = await openDatabaseTarget(config, process.env, logger);
   const pool = createPool({ url: target.url, applicationName: 'spanledger-prober', max: 4 });
   try {
-    await runMigrations({ database: target.url });
-    await ensurePartitions(pool);
+    await ensureSchema(pool, target.url);
     const prober = createProber(config, pool, logger);
     if (!prober) {
       print('spanledger: extensions.mcp_health.enabled is false; nothing to probe');
@@ -27,20 +26,11 @@ export async function runProbeCommand(
     }
     if (once) {
       const results = await prober.runOnce();
-      const { rows } = await pool.query<{
-        name: string;
-        status: string;
-        response_time_ms: number;
-        error_message: string | null;
-      }>(
-        `SELECT s.name, h.status, h.response_time_ms, h.error_message
-         FROM spanledger.mcp_health_log h JOIN spanledger.mcp_servers s ON s.id = h.mcp_server_id
-         WHERE h.event_type = 'health_check' ORDER BY h.id DESC LIMIT $1`,
-        [results.length],
-      );
-      for (const r of rows.reverse()) {
+      if (results.length === 0)
+        print('spanledger: no MCP server to probe (extensions.mcp_health.servers is empty)');
+      for (const r of results) {
         print(
-          `${r.name.padEnd(24)} ${r.status.padEnd(10)} ${String(r.response_time_ms).padStart(6)} ms  ${r.error_message ?? ''}`,
+          `${r.name.padEnd(24)} ${r.status.padEnd(10)} ${String(r.responseTimeMs).padStart(6)} ms  ${r.errorMessage ?? ''}`,
         );
       }
       if (prober.pendingRows > 0)

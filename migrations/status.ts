@@ -31,3 +31,30 @@ export async function ensurePartitions(
   );
   return rows[0]?.n ?? 0;
 }
+
+/**
+ * Whether the login behind `pool` may apply migrations: a superuser, a member of the role that
+ * owns schema spanledger, or (no schema yet) a role that may create schemas in the database.
+ * The runtime login of a least-privilege deployment may not; `spanledger migrate` runs as the
+ * owner.
+ */
+export async function canMigrate(pool: Pool): Promise<boolean> {
+  const { rows } = await pool.query<{ ok: boolean }>(
+    `SELECT coalesce(
+       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+       OR (SELECT pg_has_role(current_user, nspowner, 'USAGE') FROM pg_namespace WHERE nspname = $1),
+       has_database_privilege(current_database(), 'CREATE')) AS ok`,
+    [SCHEMA],
+  );
+  return rows[0]?.ok === true;
+}
+
+/** Migrations are pending and this login cannot apply them; the message says who can. */
+export class PendingMigrationsError extends Error {
+  override name = 'PendingMigrationsError';
+  constructor(readonly pending: readonly string[]) {
+    super(
+      `${pending.length} migration(s) pending (${pending.join(', ')}) and this login is not the schema owner: run "spanledger migrate --database-url <owner's URL>"; until then spans are spooled, and the collector becomes ready once the migrations are applied`,
+    );
+  }
+}

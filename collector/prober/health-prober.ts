@@ -33,9 +33,8 @@ export interface ProberStats {
   skippedClaimed: number;
 }
 
-const CLAIM_SQL = `INSERT INTO spanledger.mcp_probe_claims (mcp_server_id, tick, claimed_by)
-VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`;
-const PRUNE_CLAIMS_SQL = `DELETE FROM spanledger.mcp_probe_claims WHERE tick < now() - interval '1 day'`;
+const CLAIM_SQL = 'SELECT spanledger.claim_mcp_probe($1, $2, $3) AS claimed';
+const PRUNE_CLAIMS_SQL = 'SELECT spanledger.prune_mcp_probe_claims()';
 
 /**
  * Probes every enabled MCP server on its own node-cron schedule and records the results in
@@ -82,13 +81,18 @@ export class HealthProber {
   }
 
   /** One round: every enabled server probed once (subject to claims), rows written. */
-  async runOnce(at: Date = new Date()): Promise<ProbeResult[]> {
+  async runOnce(at: Date = new Date()): Promise<Array<ProbeResult & { name: string }>> {
     if (this.targets.length === 0) await this.prepare();
     // Rounds that start within the same second are one tick for the claims.
     const tick = new Date(Math.floor(at.getTime() / 1000) * 1000);
-    const results = await Promise.all(this.targets.map((t) => this.probeAndRecord(t, tick)));
+    const results = await Promise.all(
+      this.targets.map(async (t) => {
+        const result = await this.probeAndRecord(t, tick);
+        return result && { name: t.name, ...result };
+      }),
+    );
     await this.flush();
-    return results.filter((r): r is ProbeResult => r !== undefined);
+    return results.filter((r) => r !== undefined);
   }
 
   /** Stops scheduling, waits for probes in flight, writes shutdown rows and flushes. */
@@ -114,7 +118,9 @@ export class HealthProber {
   private async prepare() {
     const { pool, config } = this.options;
     await syncRegistry(pool, config.servers);
-    this.targets = await loadTargets(pool, config);
+    this.targets = await loadTargets(pool, config, (name, why) =>
+      this.options.logger.warn(`mcp prober: ${name} not probed: ${why}`),
+    );
     for (const [id, status] of await latestStatuses(pool)) this.lastStatus.set(id, status);
     await pool.query(PRUNE_CLAIMS_SQL).catch(() => {});
   }
@@ -140,12 +146,12 @@ export class HealthProber {
 
   private async claim(target: ProbeTarget, tick: Date): Promise<boolean> {
     try {
-      const { rowCount } = await this.options.pool.query(CLAIM_SQL, [
+      const { rows } = await this.options.pool.query<{ claimed: boolean }>(CLAIM_SQL, [
         target.id,
         tick,
         this.proberId,
       ]);
-      return rowCount === 1;
+      return rows[0]?.claimed === true;
     } catch {
       // No database to coordinate through: probe anyway (results are buffered); a duplicate
       // probe during an outage is better than none.

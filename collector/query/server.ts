@@ -48,7 +48,7 @@ export class QueryApiStartError extends Error {
  * which the login role may do only as a member (or superuser). Checked once at start, so a
  * missing GRANT stops the start with the fix instead of failing every request.
  */
-async function checkReaderRoles(pool: Pool): Promise<void> {
+async function checkReaderRoles(pool: Pool, logger: Logger): Promise<void> {
   await withHeldClient(pool, async (client) => {
     for (const role of ['spanledger_reader', 'spanledger_admin_reader']) {
       await client.query('BEGIN');
@@ -64,6 +64,17 @@ async function checkReaderRoles(pool: Pool): Promise<void> {
       }
       await client.query('ROLLBACK');
     }
+    // Membership with INHERIT lets the login itself read every tenant, outside any request.
+    const { rows } = await client.query<{ inherits: boolean; u: string }>(
+      "SELECT pg_has_role(current_user, 'spanledger_admin_reader', 'USAGE') AS inherits, current_user AS u",
+    );
+    const { inherits, u } = rows[0]!;
+    const superuser = await client.query<{ s: string }>('SHOW is_superuser');
+    if (inherits && superuser.rows[0]?.s !== 'on') {
+      logger.warn(
+        `extensions.query_api: the login "${u}" inherits spanledger_admin_reader, so it can read every tenant's rows by itself; grant the reader roles WITH INHERIT FALSE (GRANT spanledger_reader, spanledger_admin_reader TO "${u}" WITH INHERIT FALSE) so they are used only per request`,
+      );
+    }
   });
 }
 
@@ -78,7 +89,7 @@ export async function startQueryApi(options: StartQueryApiOptions): Promise<Quer
     onError: (error) => logger.warn({ error }, 'query API pool error'),
   });
   try {
-    if (!options.deferRoleCheck) await checkReaderRoles(pool);
+    if (!options.deferRoleCheck) await checkReaderRoles(pool, logger);
     const service = createQueryService({
       pool,
       queryTimeoutMs: config.query_timeout,
@@ -95,7 +106,7 @@ export async function startQueryApi(options: StartQueryApiOptions): Promise<Quer
       url: `http://${host}:${port}`,
       app,
       pool,
-      verifyRoles: () => checkReaderRoles(pool),
+      verifyRoles: () => checkReaderRoles(pool, logger),
       async close() {
         // Pages finish within the grace; connections that never send a request (or a client
         // that stalls) would otherwise hold close() open until the keep-alive timeout.

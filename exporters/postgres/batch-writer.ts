@@ -20,6 +20,8 @@ export interface WriteReport extends BatchWriteCounts {
 export interface BatchWriterOptions {
   pool: Pool;
   encode: (row: SpanRow) => string;
+  /** The hash chain this writer extends (one per write lane; see merge_stage). */
+  chain: string;
   role?: string | undefined;
   /** Attempts per transaction for transient errors before giving up (default 4). */
   maxRetries?: number;
@@ -99,7 +101,7 @@ async function writeIsolating(
 ): Promise<void> {
   try {
     const counts = await withRetry(
-      () => writeBatchOnce(options.pool, rows, options.encode, options.role),
+      () => writeBatchOnce(options.pool, rows, options.encode, options.chain, options.role),
       options,
       report,
     );

@@ -5,13 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { withHeldClient } from '../../shared/database/index.js';
 import { RowEncodingError } from './pg-errors.js';
 import type { SpanRow } from './rows.js';
-import {
-  ANALYZE_STAGE_SQL,
-  COPY_STAGE_SQL,
-  CREATE_STAGE_SQL,
-  MERGE_STAGE_SQL,
-  SET_WORK_MEM_SQL,
-} from './write-sql.js';
+import { COPY_STAGE_SQL, MERGE_STAGE_SQL, OPEN_STAGE_SQL } from './write-sql.js';
 
 /** What one committed batch did. */
 export interface BatchWriteCounts {
@@ -65,13 +59,13 @@ function* copyChunks(rows: readonly SpanRow[], encode: (row: SpanRow) => string)
 async function prepare(client: PoolClient, role: string | undefined) {
   if (prepared.has(client)) return;
   if (role) await client.query(`SET ROLE ${client.escapeIdentifier(role)}`);
-  await client.query(CREATE_STAGE_SQL);
+  await client.query(OPEN_STAGE_SQL);
   prepared.add(client);
 }
 
 /**
  * One transaction: COPY the rows into the staging table, then merge them into audit_log,
- * llm_usage and usage_daily (idempotently). Throws on any failure; the transaction is rolled
+ * llm_usage and usage_daily (idempotently) as one more batch of the hash chain `chain`. Throws on any failure; the transaction is rolled
  * back, and a connection that broke (the server restarted, the backend was terminated) is
  * destroyed rather than returned to the pool, its error surfacing as ConnectionLostError.
  */
@@ -79,6 +73,7 @@ export function writeBatchOnce(
   pool: Pool,
   rows: readonly SpanRow[],
   encode: (row: SpanRow) => string,
+  chain: string,
   role?: string,
 ): Promise<BatchWriteCounts> {
   return withHeldClient(pool, async (client, held) => {
@@ -86,13 +81,11 @@ export function writeBatchOnce(
     const unique = uniqueRows(rows);
     await client.query('BEGIN');
     try {
-      await client.query(SET_WORK_MEM_SQL);
       await pipeline(
         Readable.from(copyChunks(unique, encode)),
         client.query(copyFrom(COPY_STAGE_SQL)),
       );
-      await client.query(ANALYZE_STAGE_SQL);
-      const { rows: result } = await client.query<BatchWriteCounts>(MERGE_STAGE_SQL);
+      const { rows: result } = await client.query<BatchWriteCounts>(MERGE_STAGE_SQL, [chain]);
       await client.query('COMMIT');
       const r = result[0]!;
       // In-batch repeats count as duplicates, like re-sent spans.

@@ -46,6 +46,16 @@ export interface PgSpanExporterOptions {
   logger?: ExporterLogger;
   /** `source` recorded on dead letters (default 'exporter'). */
   source?: string;
+  /**
+   * Names this exporter's hash chains (one per write lane: `<chainId>/<lane>`). Default: host,
+   * pid and a random suffix, so no two exporters ever extend the same chain.
+   */
+  chainId?: string;
+  /**
+   * How often to write a ledger checkpoint binding the chain heads that moved (default 60 s;
+   * 0 disables). One is also written at shutdown.
+   */
+  checkpointIntervalMs?: number;
 }
 
 /** Per-call result of exportSpans(), richer than the SDK's ExportResult. */

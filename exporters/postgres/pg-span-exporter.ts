@@ -18,8 +18,10 @@ import {
 } from './exporter-options.js';
 import { addFlag } from './flags.js';
 import { spanLikeFromReadable } from './from-readable-span.js';
+import { defaultChainId, LedgerCheckpoints } from './ledger-checkpoints.js';
 import { createStats, type ExporterStats, registerExporterMetrics } from './metrics.js';
 import type { SpanLike, SpanRow, TransformResult } from './rows.js';
+import { storedSpanName } from './span-name.js';
 import { SpoolKeeper, type SpoolRecord } from './spool-keeper.js';
 import { implausibleStart } from './timestamps.js';
 import { resolveTransformOptions, type TransformOptions, transformSpan } from './transform.js';
@@ -60,6 +62,8 @@ export class PgSpanExporter implements SpanExporter {
   private running: Promise<void> | undefined;
   private isShutdown = false;
   private shutdownPromise: Promise<void> | undefined;
+  private readonly checkpoints: LedgerCheckpoints;
+  private readonly chainId: string;
 
   constructor(private readonly options: PgSpanExporterOptions = {}) {
     this.log = options.logger ?? diag;
@@ -76,9 +80,15 @@ export class PgSpanExporter implements SpanExporter {
       maxRowsPerWrite: options.maxRowsPerWrite ?? 20_000,
       log: this.log,
       stats: this.statsValue,
-      write: async ({ rows, dead }) => this.count(await this.write(rows, dead)),
+      write: async ({ rows, dead }) => this.count(await this.write(rows, dead, 0)),
       requestReplay: () => this.kick(),
     });
+    this.chainId = options.chainId ?? defaultChainId();
+    this.checkpoints = new LedgerCheckpoints(
+      this.pool,
+      options.checkpointIntervalMs ?? 60_000,
+      this.log,
+    );
     // Batches left by an earlier process are replayed without waiting for the next export.
     this.ready = this.spool.open().then(() => {
       if (this.spool.replayDue) this.kick();
@@ -160,6 +170,7 @@ export class PgSpanExporter implements SpanExporter {
     this.shutdownPromise ??= (async () => {
       this.isShutdown = true;
       await this.forceFlush();
+      await this.checkpoints.stop();
       await this.spool.close();
       if (this.ownsPool) await this.pool.end().catch(() => {});
     })();
@@ -199,7 +210,12 @@ export class PgSpanExporter implements SpanExporter {
           tenant_id: tenantId ?? null,
           trace_id: result.traceId ?? null,
           span_id: result.spanId ?? null,
-          payload: { name: span.name, traceId: span.traceId, spanId: span.spanId },
+          // The name goes through the same privacy rule as span_name (it may be a prompt).
+          payload: {
+            name: storedSpanName(span.name, this.transformOptions, []),
+            traceId: span.traceId,
+            spanId: span.spanId,
+          },
         });
       }
     }
@@ -284,7 +300,9 @@ export class PgSpanExporter implements SpanExporter {
     }
     const parts = this.splitByTrace(rows, dead);
     const started = performance.now();
-    const results = await Promise.allSettled(parts.map((p) => this.write(p.rows, p.dead)));
+    const results = await Promise.allSettled(
+      parts.map((p, lane) => this.write(p.rows, p.dead, lane)),
+    );
     this.latency?.record(performance.now() - started);
     const unwritten: SpoolRecord[] = [];
     const rejected: RejectedRow[] = [];
@@ -348,9 +366,10 @@ export class PgSpanExporter implements SpanExporter {
     return parts.filter((p) => p.rows.length > 0 || p.dead.length > 0);
   }
 
-  private write(rows: SpanRow[], dead: DeadLetter[]): Promise<WriteReport> {
+  private write(rows: SpanRow[], dead: DeadLetter[], lane: number): Promise<WriteReport> {
     return writeRows(rows, dead, {
       pool: this.pool,
+      chain: `${this.chainId}/${lane}`,
       encode: encodeCopyRow,
       role: this.options.role,
       maxRetries: this.options.maxRetries,
@@ -365,6 +384,7 @@ export class PgSpanExporter implements SpanExporter {
   }
 
   private count(report: WriteReport) {
+    if (report.inserted > 0) this.checkpoints.due();
     const s = this.statsValue;
     s.batchesWritten++;
     s.rowsInserted += report.inserted;

@@ -40,10 +40,12 @@ describe('schema safety', () => {
   });
   afterAll(async () => db.drop());
 
-  it('the writer can insert audit rows', async () => {
-    await asRole(db.pool, 'spanledger_writer', async (c) => {
-      await c.query(INSERT_AUDIT, [hex(9, 32), hex(9, 16), new Date().toISOString(), 'tenant-a']);
-    });
+  it('the writer cannot insert audit rows itself: it appends only through merge_stage()', async () => {
+    await expect(
+      asRole(db.pool, 'spanledger_writer', (c) =>
+        c.query(INSERT_AUDIT, [hex(9, 32), hex(9, 16), new Date().toISOString(), 'tenant-a']),
+      ),
+    ).rejects.toThrow(/permission denied/);
   });
 
   for (const statement of [

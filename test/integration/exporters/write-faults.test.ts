@@ -59,6 +59,7 @@ describe('write failures that are about one row', () => {
     try {
       const report = await writeRows(rows, [], {
         pool: db.pool,
+        chain: 'write-faults/0',
         encode: (row: SpanRow) => {
           if (row.span_id === poison) throw new TypeError('cannot read properties of undefined');
           return encodeCopyRow(row);

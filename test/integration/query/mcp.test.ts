@@ -13,7 +13,7 @@ describe('GET /v1/mcp/servers and /v1/mcp/servers/:id/health', () => {
     const { rows } = await db.pool.query<{ id: number; name: string }>(
       `INSERT INTO spanledger.mcp_servers (name, transport, url, command, enabled) VALUES
          ('search', 'streamable_http', 'https://user:secret@mcp.example.com/mcp?key=k', NULL, true),
-         ('files', 'stdio', NULL, ARRAY['npx', 'server-files', '/srv/secret'], true),
+         ('files', 'stdio', NULL, NULL, true),
          ('never', 'sse', 'https://mcp.example.com/sse', NULL, false)
        RETURNING id, name`,
     );
