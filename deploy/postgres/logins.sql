@@ -38,9 +38,8 @@ DECLARE
   tenant_login text := pg_temp.ensure_login(
     pg_temp.setting('tenant_login', 'grafana_tenant'), pg_temp.setting('tenant_password'));
 BEGIN
-  -- The collectors write as the insert-only role. /readyz reads the migrations table.
+  -- The collectors append through the writer role's functions and nothing else (docs/security.md).
   EXECUTE format('GRANT spanledger_writer TO %I', collector);
-  EXECUTE format('GRANT SELECT ON spanledger.schema_migrations TO %I', collector);
   -- The operators' Grafana sees every tenant (and rows without one).
   EXECUTE format('GRANT spanledger_admin_reader TO %I', operator);
   -- A tenant's Grafana sees that tenant only, whatever it sets (docs/query-api.md).

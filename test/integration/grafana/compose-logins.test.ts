@@ -99,14 +99,23 @@ describe("the compose stack's database setup: migrate as the owner, then logins.
     }
   });
 
-  it("the collectors' login writes as spanledger_writer and reads the migrations table, nothing else", async () => {
+  it("the collectors' login appends through the writer's functions and reads the migrations table, nothing else", async () => {
     await asLogin(db, names.collector, async (c) => {
-      await c.query('SET ROLE spanledger_writer');
+      await c.query('SELECT spanledger.open_stage()');
+      await c.query('BEGIN');
       await c.query(
-        `INSERT INTO spanledger.audit_log (trace_id, span_id, started_at, tenant_id, event_type, status)
-         VALUES (md5('c'), left(md5('c'), 16), now(), 'acme', 'llm_call', 'ok')`,
+        `INSERT INTO pg_temp.spanledger_stage (trace_id, span_id, started_at, tenant_id, event_type, status, usage_source, attributes, flags, billable)
+         VALUES (md5('c'), left(md5('c'), 16), now(), 'acme', 'llm_call', 'ok', 'none', '{}', '{}', false)`,
       );
-      await c.query('RESET ROLE');
+      const merged = await c.query("SELECT inserted FROM spanledger.merge_stage('compose/0')");
+      await c.query('COMMIT');
+      expect(merged.rows[0].inserted).toBe(1);
+      await expect(
+        c.query(
+          `INSERT INTO spanledger.audit_log (trace_id, span_id, started_at, tenant_id, event_type, status)
+           VALUES (md5('d'), left(md5('d'), 16), now(), 'acme', 'llm_call', 'ok')`,
+        ),
+      ).rejects.toThrow(/permission denied/);
       const { rows } = await c.query('SELECT count(*)::int AS n FROM spanledger.schema_migrations');
       expect(rows[0].n).toBeGreaterThanOrEqual(3);
       await expect(c.query('DELETE FROM spanledger.audit_log')).rejects.toThrow(
