@@ -19,9 +19,9 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import pg from 'pg';
 import { buildCollector, decodeTraceRequest } from '../collector/index.js';
-import { createLogger } from '../collector/logger.js';
 import otlp from '../collector/otlp/proto/generated/otlp.js';
 import { PgSpanExporter, type SpanLike } from '../exporters/index.js';
+import { createLogger } from '../shared/index.js';
 import { genaiSpan } from './lib/genai-spans.js';
 import { benchServer, freshDatabase, rssSampler } from './lib/postgres.js';
 

@@ -16,8 +16,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { createLogger } from '../collector/logger.js';
-import { AUDIT_COLUMNS, queryApiSchema, startQueryApi } from '../collector/query/index.js';
+import { AUDIT_COLUMNS, queryApiSchema, startQueryApi } from '../query/index.js';
+import { createLogger } from '../shared/index.js';
 import { benchServer, freshDatabase, rssSampler } from './lib/postgres.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 5_000_000);

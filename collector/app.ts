@@ -2,8 +2,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Pool } from 'pg';
 import type { PgSpanExporter } from '../exporters/index.js';
 import { pendingMigrations } from '../migrations/index.js';
+import type { HealthProber } from '../prober/index.js';
+import type { QuotaRule } from '../query/index.js';
+import type { Logger } from '../shared/index.js';
 import type { ForwardSet } from './forward/index.js';
-import type { Logger } from './logger.js';
 import { createCollectorMetrics } from './metrics.js';
 import {
   createBearerAuth,
@@ -13,8 +15,6 @@ import {
   type TokenGrant,
   tracesRoute,
 } from './otlp/index.js';
-import type { HealthProber } from './prober/index.js';
-import type { QuotaRule } from './query/index.js';
 import { createQuotaRatioReader } from './quota-metrics.js';
 
 /** Default body limit (receivers.otlp.protocols.http.max_request_body_size). */

@@ -1,5 +1,5 @@
+import type { DatabaseTarget } from '../shared/database/database-target.js';
 import type { SpanledgerConfig } from './config/index.js';
-import type { DatabaseTarget } from './database-target.js';
 import type { ForwardSet } from './forward/index.js';
 
 /** The human-readable lines printed once the collector listens: what it serves and how. */

@@ -8,7 +8,7 @@ import {
   type EmbeddedPostgresHandle,
   tryConnect,
 } from '../shared/database/index.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../shared/index.js';
 
 export interface DatabaseSupervisorOptions {
   source: DatabaseSource;

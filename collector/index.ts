@@ -1,9 +1,3 @@
-export type { EmbeddedPostgresHandle, EmbeddedPostgresOptions } from '../shared/database/index.js';
-export {
-  EmbeddedPostgresError,
-  maskDatabaseUrl,
-  startEmbeddedPostgres,
-} from '../shared/database/index.js';
 export type { BuildCollectorOptions } from './app.js';
 export { buildCollector } from './app.js';
 export type {
@@ -18,19 +12,3 @@ export type { CollectorHandle, StartCollectorOptions } from './main.js';
 export { DEFAULT_CONFIG_FILE, PortInUseError, startCollector } from './main.js';
 export type { OtlpEncoding, TokenGrant } from './otlp/index.js';
 export { decodeTraceRequest, OtlpDecodeError } from './otlp/index.js';
-export type {
-  Principal,
-  QueryApiConfig,
-  QueryApiServer,
-  QueryService,
-  QuotaReport,
-  StartQueryApiOptions,
-} from './query/index.js';
-export {
-  buildQueryApi,
-  createQueryAuth,
-  createQueryService,
-  QueryApiError,
-  QueryApiStartError,
-  startQueryApi,
-} from './query/index.js';

@@ -4,7 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { loadPriceBookFile, PgSpanExporter } from '../exporters/index.js';
 import { ensureSchema } from '../migrations/index.js';
+import type { HealthProber } from '../prober/index.js';
+import { createProber } from '../prober/prober-runtime.js';
+import { type QueryApiServer, startQueryApi } from '../query/index.js';
+import { type DatabaseTarget, openDatabaseTarget } from '../shared/database/database-target.js';
 import { createPool, isPortFree } from '../shared/database/index.js';
+import { createLogger, type Logger } from '../shared/index.js';
 import { buildCollector } from './app.js';
 import { bannerLines } from './banner.js';
 import {
@@ -14,13 +19,8 @@ import {
   type SpanledgerConfig,
 } from './config/index.js';
 import { DatabaseSupervisor } from './database-supervisor.js';
-import { type DatabaseTarget, openDatabaseTarget } from './database-target.js';
 import { createForwardSet, type ForwardSet } from './forward/index.js';
 import { resolveHashKey } from './hash-key.js';
-import { createLogger, type Logger } from './logger.js';
-import type { HealthProber } from './prober/index.js';
-import { createProber } from './prober-runtime.js';
-import { type QueryApiServer, startQueryApi } from './query/index.js';
 
 /** The default config file, resolved against the working directory. */
 export const DEFAULT_CONFIG_FILE = 'otel-config.yaml';
@@ -92,13 +92,13 @@ export async function startCollector(
   const logger = options.logger ?? createLogger(config.service.telemetry.logs.level);
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const { otlp, query } = await checkPorts(config);
-  const parts: Parts = { target: await openDatabaseTarget(config, env, logger) };
+  const parts: Parts = { target: await openDatabaseTarget(config.exporters.postgres, env, logger) };
   try {
     const pool = createCollectorPool(config, parts.target, logger);
     parts.pool = pool;
     const exporter = await createCollectorExporter(config, parts.target, env, logger);
     parts.exporter = exporter;
-    parts.prober = createProber(config, pool, logger);
+    parts.prober = createProber(config.extensions.mcp_health, pool, logger);
     if (query) parts.queryApi = await startQuery(config, parts.target, query, logger);
     const supervisor = superviseDatabase(config, parts, logger);
     parts.supervisor = supervisor;
@@ -218,12 +218,7 @@ async function createCollectorExporter(
       ...(pgConfig.price_book ? { priceBook: loadPriceBookFile(pgConfig.price_book) } : {}),
     },
     source: 'collector',
-    logger: {
-      debug: (m) => log.debug(m),
-      info: (m) => log.info(m),
-      warn: (m) => log.warn(m),
-      error: (m) => log.error(m),
-    },
+    logger: log,
   });
 }
 

@@ -1,8 +1,8 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ExporterStats } from '../exporters/index.js';
+import type { HealthProber } from '../prober/index.js';
 import type { ForwarderStats } from './forward/index.js';
 import type { ReceiverObserver } from './otlp/index.js';
-import type { HealthProber } from './prober/index.js';
 import type { QuotaRatio } from './quota-metrics.js';
 
 /** Where the exporter's and forwarders' counters are read from at scrape time. */

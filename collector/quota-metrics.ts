@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { applicableRules, periodBounds, type QuotaRule } from './query/index.js';
+import { applicableRules, periodBounds, type QuotaRule } from '../query/index.js';
 
 /** How full one tenant's quota is: used / limit (1 = at the limit). */
 export interface QuotaRatio {

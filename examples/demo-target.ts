@@ -1,13 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import {
-  DEFAULT_CONFIG_FILE,
-  loadConfigFile,
-  maskDatabaseUrl,
-  startEmbeddedPostgres,
-} from '../collector/index.js';
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../collector/index.js';
 import type { InitTelemetryOptions } from '../instrumentation/index.js';
 import { runMigrations } from '../migrations/index.js';
+import { maskDatabaseUrl, startEmbeddedPostgres } from '../shared/database/index.js';
 
 /** Where the demo's spans go and where its report reads them back. */
 export interface DemoTarget {

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import pg, { type ClientConfig } from 'pg';
+import type { MessageLogger } from '../shared/index.js';
 
 /** The schema every spanledger object lives in. */
 export const SCHEMA = 'spanledger';
@@ -10,12 +11,8 @@ const MIGRATIONS_TABLE = 'schema_migrations';
 // Our own lock id, so spanledger migrations never wait behind an application's node-pg-migrate run.
 const LOCK_ID = 0x5_1ed9e4;
 
-/** Minimal logger shape, satisfied by pino and console. */
-export interface MigrationLogger {
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
-}
+/** Where node-pg-migrate's lines go (the shared message logger; debug unused). */
+export type MigrationLogger = Pick<MessageLogger, 'info' | 'warn' | 'error'>;
 
 export interface MigrateOptions {
   /** A connection string or pg client config for the target database. */

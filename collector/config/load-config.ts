@@ -1,14 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import { substituteEnv } from './env-substitution.js';
+import { ConfigError, describeConfigValue, substituteEnv } from '../../shared/index.js';
 import { configSchema, type SpanledgerConfig } from './schema.js';
-import { describeConfigValue } from './secret-fields.js';
 
-/** A configuration problem the user must fix; the message names the field, value and expectation. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let node = root;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, intBetween, size } from './fields.js';
+import { duration, intBetween, size } from '../../shared/index.js';
 
 /** `otlphttp` or `otlphttp/<name>`, as the OpenTelemetry Collector names exporter instances. */
 export const OTLPHTTP_EXPORTER_NAME = /^otlphttp(\/[A-Za-z0-9_.-]+)?$/;

@@ -1,17 +1,18 @@
 import { z } from 'zod';
-import { defaultPerTenantLimit } from '../otlp/index.js';
-import { mcpHealthSchema } from '../prober/config.js';
-import { queryApiSchema } from '../query/config.js';
+import { mcpHealthSchema } from '../../prober/config.js';
+import { queryApiSchema } from '../../query/config.js';
 import {
   duration,
+  endpointHost,
   hostPort,
   intBetween,
+  isLoopbackHost,
   optionalIntBetween,
   optionalString,
   size,
   timeout,
-} from './fields.js';
-import { endpointHost, isLoopbackHost } from './loopback.js';
+} from '../../shared/index.js';
+import { defaultPerTenantLimit } from '../otlp/index.js';
 import {
   OTLPHTTP_EXPORTER_NAME,
   type OtlpHttpExporterConfig,

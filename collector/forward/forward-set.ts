@@ -1,5 +1,5 @@
+import type { Logger } from '../../shared/index.js';
 import type { OtlpHttpExporterConfig } from '../config/index.js';
-import type { Logger } from '../logger.js';
 import type { OtlpEncoding } from '../otlp/index.js';
 import { OtlpForwarder } from './otlp-forwarder.js';
 

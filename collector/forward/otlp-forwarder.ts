@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
+import type { Logger } from '../../shared/index.js';
 import type { OtlpHttpExporterConfig } from '../config/index.js';
-import type { Logger } from '../logger.js';
 import type { OtlpEncoding } from '../otlp/index.js';
 import { backoffDelay, type RetryPolicy, sleep } from './backoff.js';
 import { type SendResult, sendBatch } from './send-batch.js';

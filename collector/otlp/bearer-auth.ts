@@ -1,4 +1,4 @@
-import { createBearerLookup } from '../bearer-token.js';
+import { createBearerLookup } from '../../shared/index.js';
 
 /** A configured bearer token and the tenant whose rows it may write. */
 export interface TokenGrant {

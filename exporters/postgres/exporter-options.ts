@@ -1,15 +1,11 @@
 import type { Meter } from '@opentelemetry/api';
 import type { ExportResultCode } from '@opentelemetry/core';
 import pg from 'pg';
+import type { MessageLogger } from '../../shared/index.js';
 import type { TransformOptionsInput } from './transform.js';
 
 /** Logger shape; the OTel diag logger by default, pino in the collector. */
-export interface ExporterLogger {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+export type ExporterLogger = MessageLogger;
 
 export interface PgSpanExporterOptions {
   /** Connection string; defaults to DATABASE_URL. Ignored when `pool` is given. */

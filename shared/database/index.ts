@@ -6,6 +6,8 @@ export {
   invalidDatabaseUrl,
   tryConnect,
 } from './connect.js';
+export type { DatabaseTarget, DatabaseTargetConfig } from './database-target.js';
+export { openDatabaseTarget } from './database-target.js';
 export { describeDatabaseError } from './describe-error.js';
 export type { EmbeddedPostgresHandle, EmbeddedPostgresOptions } from './embedded-postgres.js';
 export { EmbeddedPostgresError, startEmbeddedPostgres } from './embedded-postgres.js';

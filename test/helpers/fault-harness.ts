@@ -44,7 +44,7 @@ export function unprivilegedUser(): { uid: number; gid: number } | undefined {
   return { uid: Number(id('-u').stdout.trim()), gid: Number(id('-g').stdout.trim()) };
 }
 
-/** Starts `spanledger start` (collector/cli.ts through tsx) with a config of its own. */
+/** Starts `spanledger start` (cli/main.ts through tsx) with a config of its own. */
 export async function startCollectorProcess(
   options: CollectorProcessOptions = {},
 ): Promise<CollectorProcess> {
@@ -86,7 +86,7 @@ export async function startCollectorProcess(
   spawnSync('chmod', ['0755', workDir]);
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'collector/cli.ts'), 'start', '--config', config],
+    ['--import', 'tsx', join(ROOT, 'cli/main.ts'), 'start', '--config', config],
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], ...(options.user ?? {}) },
   );
   let text = '';

@@ -14,20 +14,16 @@ export interface CliProcess {
   exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs the real CLI (collector/cli.ts through tsx) as a child process. */
+/** Runs the real CLI (cli/main.ts through tsx) as a child process. */
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
   const childEnv = { ...process.env, ...env };
   delete childEnv.DATABASE_URL;
   if (env.DATABASE_URL) childEnv.DATABASE_URL = env.DATABASE_URL;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'collector/cli.ts'), ...args],
-    {
-      cwd: ROOT,
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/main.ts'), ...args], {
+    cwd: ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { beginReader } from '../../collector/query/reader-transaction.js';
+import { beginReader } from '../../query/reader-transaction.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { createTestLogin, type TestLogin } from '../helpers/logins.js';
 

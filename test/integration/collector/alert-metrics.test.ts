@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryApiSchema } from '../../../collector/query/index.js';
+import { queryApiSchema } from '../../../query/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { startTestCollector } from './harness.js';
 

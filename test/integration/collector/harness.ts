@@ -7,9 +7,9 @@ import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trac
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type pg from 'pg';
 import { type BuildCollectorOptions, buildCollector } from '../../../collector/index.js';
-import { createLogger } from '../../../collector/logger.js';
 import otlp from '../../../collector/otlp/proto/generated/otlp.js';
 import { PgSpanExporter, type PgSpanExporterOptions } from '../../../exporters/index.js';
+import { createLogger } from '../../../shared/index.js';
 
 /** A collector app on a loopback port with an exporter of its own (short retry delays). */
 export interface TestCollector {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryApiSchema } from '../../../collector/query/index.js';
+import { queryApiSchema } from '../../../query/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { metricNames, promqlExpressions } from '../../helpers/grafana-dashboards.js';
 import { startTestCollector } from '../collector/harness.js';

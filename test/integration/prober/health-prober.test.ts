@@ -1,10 +1,6 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  HealthProber,
-  type McpHealthConfig,
-  mcpHealthSchema,
-} from '../../../collector/prober/index.js';
+import { HealthProber, type McpHealthConfig, mcpHealthSchema } from '../../../prober/index.js';
 import { findFreePort } from '../../../shared/database/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import {

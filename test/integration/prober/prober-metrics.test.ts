@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HealthProber, mcpHealthSchema } from '../../../collector/prober/index.js';
+import { HealthProber, mcpHealthSchema } from '../../../prober/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { type RunningServer, startStreamableServer } from '../../helpers/mcp-probe-servers.js';
 import { startTestCollector } from '../collector/harness.js';

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIT_COLUMNS, type QueryApiServer } from '../../../collector/query/index.js';
+import { AUDIT_COLUMNS, type QueryApiServer } from '../../../query/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { makeWorkDir, spawnCli, writeConfig } from '../../helpers/spawn-cli.js';
 import { bulkAuditRows, chat, seedSpans, startTestQueryApi, TOKENS } from './harness.js';

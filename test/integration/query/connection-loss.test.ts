@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueryApiServer } from '../../../collector/query/index.js';
+import type { QueryApiServer } from '../../../query/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { chat, get, seedSpans, startTestQueryApi, TOKENS } from './harness.js';

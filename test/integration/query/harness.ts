@@ -1,11 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type pg from 'pg';
-import { createLogger } from '../../../collector/logger.js';
-import {
-  type QueryApiServer,
-  queryApiSchema,
-  startQueryApi,
-} from '../../../collector/query/index.js';
+import { type QueryApiServer, queryApiSchema, startQueryApi } from '../../../query/index.js';
+import { createLogger } from '../../../shared/index.js';
 import { createTestExporter, ExportResultCode, exportVia } from '../../helpers/exporter.js';
 import { createTestTracer } from '../../helpers/spans.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueryApiServer } from '../../../collector/query/index.js';
+import type { QueryApiServer } from '../../../query/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { type Body, get, startTestQueryApi, TOKENS } from './harness.js';
 

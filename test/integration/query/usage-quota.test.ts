@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueryApiServer, QuotaReport } from '../../../collector/query/index.js';
+import type { QueryApiServer, QuotaReport } from '../../../query/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { type Body, chat, get, qs, seedSpans, startTestQueryApi, TOKENS } from './harness.js';
 

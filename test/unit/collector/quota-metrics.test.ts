@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { queryApiSchema } from '../../../collector/query/index.js';
 import { type PeriodUsageRow, quotaRatios } from '../../../collector/quota-metrics.js';
+import { queryApiSchema } from '../../../query/index.js';
 
 const row = (tenant: string, user: string, day: number, month: number): PeriodUsageRow => ({
   tenant_id: tenant,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { resolveConfig, substituteEnv } from '../../../collector/config/index.js';
-import { createQueryAuth } from '../../../collector/query/index.js';
+import { createQueryAuth } from '../../../query/index.js';
 
 const A = 'tenant-a-token-0123456789';
 const ADMIN = 'admin-token-0123456789ab';

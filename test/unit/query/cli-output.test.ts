@@ -1,7 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { formatUsd, renderTable, rowCounter } from '../../../collector/query-cli/index.js';
+import { formatUsd, renderTable, rowCounter } from '../../../query/cli/index.js';
 
 async function count(format: 'csv' | 'jsonl', chunks: string[]) {
   const seen: number[] = [];

@@ -5,7 +5,7 @@ import {
   encodeCursor,
   filterFingerprint,
   QueryApiError,
-} from '../../../collector/query/index.js';
+} from '../../../query/index.js';
 
 const hex = (n: number) =>
   fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: n, maxLength: n });

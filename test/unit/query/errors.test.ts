@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { queryErrorHandler } from '../../../collector/query/errors.js';
-import { QueryApiError } from '../../../collector/query/index.js';
+import { queryErrorHandler } from '../../../query/errors.js';
+import { QueryApiError } from '../../../query/index.js';
 
 async function answer(error: Error) {
   const app = Fastify();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { auditPageParams, parseParams, parseTimeBound } from '../../../collector/query/index.js';
+import { auditPageParams, parseParams, parseTimeBound } from '../../../query/index.js';
 
 describe('parseTimeBound', () => {
   it('reads dates as UTC midnights; an inclusive end becomes the next day', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { QuotaRule } from '../../../collector/query/index.js';
-import { applicableRules, evaluateQuota, periodBounds } from '../../../collector/query/index.js';
+import type { QuotaRule } from '../../../query/index.js';
+import { applicableRules, evaluateQuota, periodBounds } from '../../../query/index.js';
 
 const rules: QuotaRule[] = [
   { tenant: 'acme', user: 'ann', period: 'day', tokens: 100 },

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AuditFilters } from '../../../collector/query/index.js';
+import type { AuditFilters } from '../../../query/index.js';
 import {
   auditExportSql,
   auditPageSql,
@@ -9,7 +9,7 @@ import {
   settingValues,
   usageParams,
   usageReportSql,
-} from '../../../collector/query/index.js';
+} from '../../../query/index.js';
 
 const bound = (text: string) => ({ text, ms: 0 });
 

@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-import { duration } from '../config/fields.js';
+import { duration } from '../shared/index.js';
 
 const schedule = z.string().refine((s) => cron.validate(s), {
   error: 'must be a cron expression such as "*/1 * * * *" (5 fields, or 6 with seconds)',

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
+import type { SpanledgerConfig } from '../collector/config/index.js';
 import { formatDigest, type VerifyReport, verifyLedger } from '../ledger/index.js';
+import { openDatabaseTarget } from '../shared/database/database-target.js';
 import { createPool } from '../shared/database/index.js';
-import type { SpanledgerConfig } from './config/index.js';
-import { openDatabaseTarget } from './database-target.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../shared/index.js';
 
 export { formatDigest };
 
@@ -73,7 +73,11 @@ export function verifyCommand(
         const env = flags.databaseUrl
           ? { ...process.env, DATABASE_URL: flags.databaseUrl }
           : process.env;
-        const target = await openDatabaseTarget(config, env, createLogger('error'));
+        const target = await openDatabaseTarget(
+          config.exporters.postgres,
+          env,
+          createLogger('error'),
+        );
         const pool = createPool({ url: target.url, applicationName: 'spanledger-verify', max: 1 });
         let report: VerifyReport;
         try {

@@ -1,4 +1,4 @@
-import type { SpanledgerConfig } from '../config/index.js';
+import type { QueryCliConfig } from './cli-config.js';
 import { type ConnectionOptions, type OpenTarget, openTarget } from './target.js';
 
 /** What query commands share: streams, environment, config loading and error handling. */
@@ -11,7 +11,7 @@ export interface CommandContext {
 
 export interface CommandContextOptions {
   env: NodeJS.ProcessEnv;
-  configFrom(path: string | undefined): Promise<Readonly<SpanledgerConfig>>;
+  configFrom(path: string | undefined): Promise<QueryCliConfig>;
   fail(err: unknown): never;
   exit(code: number): never;
 }

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ConnectionLostError, describeDatabaseError } from '../../shared/database/index.js';
+import { ConnectionLostError, describeDatabaseError } from '../shared/database/index.js';
 
 /** The `error` codes the API answers with, beside a human-readable `message`. */
 export type QueryErrorCode =

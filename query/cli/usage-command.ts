@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { QuotaReport, UsageReport } from '../query/index.js';
+import type { QuotaReport, UsageReport } from '../index.js';
 import { getJson } from './api-client.js';
 import type { CommandContext } from './command-context.js';
 import { withConnectionOptions } from './connection-options.js';

@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
-import type { SpanledgerConfig } from './config/index.js';
-import type { Logger } from './logger.js';
-import { HealthProber, mcpHealthSchema } from './prober/index.js';
+import type { Logger } from '../shared/index.js';
+import type { McpHealthConfig } from './config.js';
+import { mcpHealthSchema } from './config.js';
+import { HealthProber } from './health-prober.js';
 
 /**
  * The MCP health prober as the collector and `spanledger probe` run it: configured by
@@ -9,21 +10,16 @@ import { HealthProber, mcpHealthSchema } from './prober/index.js';
  * probed too); undefined when `enabled: false`.
  */
 export function createProber(
-  config: Readonly<SpanledgerConfig>,
+  configured: Readonly<McpHealthConfig> | undefined,
   pool: Pool,
   logger: Logger,
 ): HealthProber | undefined {
-  const health = config.extensions.mcp_health ?? mcpHealthSchema.parse({});
+  const health = configured ?? mcpHealthSchema.parse({});
   if (!health.enabled) return undefined;
   const log = logger.child({ component: 'mcp-prober' });
   return new HealthProber({
     pool,
     config: health,
-    logger: {
-      debug: (m) => log.debug(m),
-      info: (m) => log.info(m),
-      warn: (m) => log.warn(m),
-      error: (m) => log.error(m),
-    },
+    logger: log,
   });
 }

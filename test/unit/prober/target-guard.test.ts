@@ -6,7 +6,7 @@ import {
   classifyAddress,
   resolveTarget,
   TargetRefusedError,
-} from '../../../../collector/prober/index.js';
+} from '../../../prober/index.js';
 
 type Outcome = 'allowed' | 'refused';
 

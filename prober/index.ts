@@ -6,4 +6,5 @@ export type { HealthProberOptions, ProberLogger, ProberStats } from './health-pr
 export { HealthProber } from './health-prober.js';
 export type { ProbeOptions, ProbeResult, ProbeStatus, ProbeTarget } from './probe.js';
 export { probeServer } from './probe.js';
+export { createProber } from './prober-runtime.js';
 export { resolveTarget, TargetRefusedError } from './target-guard.js';

@@ -1,9 +1,9 @@
+import type { SpanledgerConfig } from '../collector/config/index.js';
 import { ensureSchema } from '../migrations/index.js';
+import { createProber } from '../prober/prober-runtime.js';
+import { openDatabaseTarget } from '../shared/database/database-target.js';
 import { createPool } from '../shared/database/index.js';
-import type { SpanledgerConfig } from './config/index.js';
-import { openDatabaseTarget } from './database-target.js';
-import { createLogger } from './logger.js';
-import { createProber } from './prober-runtime.js';
+import { createLogger } from '../shared/index.js';
 
 /**
  * `spanledger probe [--once]`: the MCP health prober on its own. With --once, one round is
@@ -15,11 +15,11 @@ export async function runProbeCommand(
   print: (line: string) => void,
 ): Promise<number> {
   const logger = createLogger(config.service.telemetry.logs.level);
-  const target = await openDatabaseTarget(config, process.env, logger);
+  const target = await openDatabaseTarget(config.exporters.postgres, process.env, logger);
   const pool = createPool({ url: target.url, applicationName: 'spanledger-prober', max: 4 });
   try {
     await ensureSchema(pool, target.url);
-    const prober = createProber(config, pool, logger);
+    const prober = createProber(config.extensions.mcp_health, pool, logger);
     if (!prober) {
       print('spanledger: extensions.mcp_health.enabled is false; nothing to probe');
       return 0;

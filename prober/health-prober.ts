@@ -2,17 +2,14 @@ import { hostname } from 'node:os';
 import { type Meter, metrics, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Pool } from 'pg';
+import type { MessageLogger } from '../shared/index.js';
 import type { McpHealthConfig } from './config.js';
 import { type HealthRow, HealthWriter } from './health-writer.js';
 import { type ProbeResult, type ProbeTarget, probeServer } from './probe.js';
 import { latestStatuses, loadTargets, syncRegistry } from './registry.js';
 
-export interface ProberLogger {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+/** The prober's logger (the shared message logger). */
+export type ProberLogger = MessageLogger;
 
 export interface HealthProberOptions {
   pool: Pool;

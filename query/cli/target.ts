@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { pendingMigrations } from '../../migrations/index.js';
 import { createPool, maskDatabaseUrl } from '../../shared/database/index.js';
-import type { SpanledgerConfig } from '../config/index.js';
-import { queryApiSchema, startQueryApi } from '../query/index.js';
+import { queryApiSchema, startQueryApi } from '../index.js';
 import { type ApiTarget, CliError } from './api-client.js';
+import type { QueryCliConfig } from './cli-config.js';
 
 /** How a query command reaches the data (flags; the environment fills the gaps). */
 export interface ConnectionOptions {
@@ -24,7 +24,7 @@ export interface OpenTarget extends ApiTarget {
 
 export interface TargetDependencies {
   env: NodeJS.ProcessEnv;
-  configFrom(path: string | undefined): Promise<Readonly<SpanledgerConfig>>;
+  configFrom(path: string | undefined): Promise<QueryCliConfig>;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { withHeldClient } from '../../shared/database/index.js';
+import { withHeldClient } from '../shared/database/index.js';
 import { type Principal, readerRole } from './principal.js';
 
 export interface ReaderOptions {

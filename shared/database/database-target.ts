@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { ConfigError } from '../config/index.js';
+import type { Logger } from '../logger.js';
 import {
   DATABASE_URL_FORM,
   type DatabaseSource,
@@ -6,9 +8,14 @@ import {
   invalidDatabaseUrl,
   maskDatabaseUrl,
   startEmbeddedPostgres,
-} from '../shared/database/index.js';
-import { ConfigError, type SpanledgerConfig } from './config/index.js';
-import type { Logger } from './logger.js';
+} from './index.js';
+
+/** What openDatabaseTarget reads of the config (exporters.postgres). */
+export interface DatabaseTargetConfig {
+  /** Empty: DATABASE_URL, else the embedded Postgres. */
+  url: string;
+  embedded: { data_dir: string; port: number };
+}
 
 /** The database the collector writes to, and how to let go of it. */
 export interface DatabaseTarget extends DatabaseSource {
@@ -23,11 +30,10 @@ export interface DatabaseTarget extends DatabaseSource {
  * PostgreSQL URL is a configuration error; whether the server answers is checked by the caller.
  */
 export async function openDatabaseTarget(
-  config: Readonly<SpanledgerConfig>,
+  pgConfig: Readonly<DatabaseTargetConfig>,
   env: NodeJS.ProcessEnv,
   logger: Logger,
 ): Promise<DatabaseTarget> {
-  const pgConfig = config.exporters.postgres;
   const origin = pgConfig.url ? 'exporters.postgres.url' : 'DATABASE_URL';
   const configured = pgConfig.url || env.DATABASE_URL || '';
   if (configured) {

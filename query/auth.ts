@@ -1,4 +1,4 @@
-import { createBearerLookup } from '../bearer-token.js';
+import { createBearerLookup } from '../shared/index.js';
 import type { QueryApiConfig } from './config.js';
 import type { Principal } from './principal.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
-import { createPool, withHeldClient } from '../../shared/database/index.js';
-import type { Logger } from '../logger.js';
+import { createPool, withHeldClient } from '../shared/database/index.js';
+import type { Logger } from '../shared/index.js';
 import { buildQueryApi } from './app.js';
 import { createQueryAuth } from './auth.js';
 import type { QueryApiConfig } from './config.js';

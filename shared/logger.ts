@@ -11,3 +11,15 @@ export function createLogger(level = 'info'): pino.Logger {
 }
 
 export type Logger = pino.Logger;
+
+/**
+ * The one logging shape the parts take: messages at four levels. pino's logger is one (the
+ * collector passes a child), the OTel diag logger is one (the exporter's default in an app),
+ * console is one.
+ */
+export interface MessageLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}

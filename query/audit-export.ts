@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream';
 import type { Pool } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { type HeldClient, holdClient } from '../../shared/database/index.js';
+import { type HeldClient, holdClient } from '../shared/database/index.js';
 import type { AuditFilters } from './audit-params.js';
 import { auditExportSql, type ExportFormat } from './audit-sql.js';
 import type { Principal } from './principal.js';

@@ -1,19 +1,19 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
+import { ConfigError, loadConfigFile, resolveConfig } from '../collector/config/index.js';
+import { DEFAULT_CONFIG_FILE, startCollector } from '../collector/main.js';
 import { ensurePartitions, runMigrations } from '../migrations/index.js';
-import { createPool } from '../shared/database/index.js';
-import { ConfigError, loadConfigFile, resolveConfig } from './config/index.js';
-import { openDatabaseTarget } from './database-target.js';
-import { createLogger } from './logger.js';
-import { DEFAULT_CONFIG_FILE, startCollector } from './main.js';
-import { runProbeCommand } from './probe-command.js';
 import {
   auditCommand,
   createCommandContext,
   mcpCommand,
   usageCommands,
-} from './query-cli/index.js';
+} from '../query/cli/index.js';
+import { openDatabaseTarget } from '../shared/database/database-target.js';
+import { createPool } from '../shared/database/index.js';
+import { createLogger } from '../shared/index.js';
+import { runProbeCommand } from './probe-command.js';
 import { verifyCommand } from './verify-command.js';
 
 function fail(err: unknown): never {
@@ -77,7 +77,7 @@ program
       const env = opts.databaseUrl
         ? { ...process.env, DATABASE_URL: opts.databaseUrl }
         : process.env;
-      const target = await openDatabaseTarget(config, env, logger);
+      const target = await openDatabaseTarget(config.exporters.postgres, env, logger);
       try {
         const { applied } = await runMigrations({ database: target.url });
         const pool = createPool({ url: target.url, applicationName: 'spanledger-migrate', max: 1 });

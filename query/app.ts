@@ -4,7 +4,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../shared/index.js';
 import { auditRoutes } from './audit-routes.js';
 import type { QueryAuthenticate } from './auth.js';
 import { QueryApiError, queryErrorHandler } from './errors.js';

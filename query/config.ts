@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, hostPort, intBetween } from '../config/fields.js';
+import { duration, hostPort, intBetween } from '../shared/index.js';
 
 const TOKEN_MESSAGE = 'must be at least 16 characters';
 

@@ -1,0 +1,14 @@
+export { ConfigError } from './config-error.js';
+export { substituteEnv } from './env-substitution.js';
+export {
+  duration,
+  hostPort,
+  intBetween,
+  optionalIntBetween,
+  optionalString,
+  size,
+  timeout,
+} from './fields.js';
+export { endpointHost, isLoopbackHost } from './loopback.js';
+export { describeConfigValue } from './secret-fields.js';
+export { parseDuration, parseSize } from './units.js';
