@@ -13,6 +13,8 @@ import {
 import { openDatabaseTarget } from '../shared/database/database-target.js';
 import { createPool } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
+import { packageVersion } from './package-version.js';
+import { watchNpmParent } from './parent-watch.js';
 import { runProbeCommand } from './probe-command.js';
 import { verifyCommand } from './verify-command.js';
 
@@ -32,6 +34,7 @@ async function configFrom(path: string | undefined) {
 const program = new Command()
   .name('spanledger')
   .description('OpenTelemetry GenAI spans into Postgres audit and usage ledgers')
+  .version(packageVersion(), '-V, --version', 'print the version and exit')
   .showHelpAfterError();
 
 program
@@ -43,13 +46,13 @@ program
     // start to finish (or fail) and then stops cleanly, instead of killing Postgres mid-init.
     const starting = startCollector({ configPath: opts.config });
     let signalled = false;
-    const shutdown = (signal: NodeJS.Signals) => {
+    const shutdown = (reason: string) => {
       if (signalled) {
-        process.stderr.write(`spanledger: ${signal} again, exiting without waiting\n`);
+        process.stderr.write(`spanledger: ${reason} again, exiting without waiting\n`);
         process.exit(1);
       }
       signalled = true;
-      process.stdout.write(`spanledger: ${signal} received, flushing and stopping\n`);
+      process.stdout.write(`spanledger: ${reason}, flushing and stopping\n`);
       starting
         .then((handle) => handle.stop())
         .then(
@@ -60,8 +63,9 @@ program
           (err) => fail(err),
         );
     };
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
+    process.on('SIGINT', () => shutdown('SIGINT received'));
+    process.on('SIGTERM', () => shutdown('SIGTERM received'));
+    watchNpmParent(process.env, () => shutdown('the npm process that started it is gone'));
     await starting.catch(fail);
   });
 

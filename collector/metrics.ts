@@ -134,6 +134,18 @@ function proberMetrics(registers: Registry[], prober: () => HealthProber | undef
         this.set({ server }, r.responseTimeMs / 1000);
     },
   });
+  // Every probe's response time, so Grafana can draw percentiles per server; the gauge above
+  // holds only the latest one.
+  const responseTime = new Histogram({
+    name: 'spanledger_mcp_probe_response_seconds',
+    help: 'Response time of each MCP probe this collector ran, by server and outcome',
+    labelNames: ['server', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  prober()?.onProbe((server, result) =>
+    responseTime.observe({ server, status: result.status }, result.responseTimeMs / 1000),
+  );
   new Counter({
     name: 'spanledger_mcp_probes_total',
     help: 'MCP probes run by this collector',

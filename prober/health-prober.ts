@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { type Meter, metrics, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Pool } from 'pg';
 import type { MessageLogger } from '../shared/index.js';
@@ -17,9 +16,14 @@ export interface HealthProberOptions {
   logger: ProberLogger;
   /** Identifies this prober in claims (several collectors may share one database). */
   proberId?: string;
-  tracer?: Tracer;
-  meter?: Meter;
 }
+
+/**
+ * Called after every probe this prober ran. The collector turns it into Prometheus metrics;
+ * the prober itself records into nothing (the collector registers no OTel SDK, so spans and
+ * OTel metrics made here would go nowhere).
+ */
+export type ProbeObserver = (server: string, result: Readonly<ProbeResult>) => void;
 
 /** Counters of what the prober did. */
 export interface ProberStats {
@@ -40,24 +44,26 @@ const PRUNE_CLAIMS_SQL = 'SELECT spanledger.prune_mcp_probe_claims()';
 export class HealthProber {
   readonly stats: ProberStats = { probes: 0, skippedOverlap: 0, skippedClaimed: 0 };
   private readonly writer: HealthWriter;
-  private readonly tracer: Tracer;
   private readonly proberId: string;
+  private readonly observers = new Set<ProbeObserver>();
   private readonly inFlight = new Map<number, Promise<void>>();
   private readonly lastStatus = new Map<number, string>();
   private readonly lastResults = new Map<string, { status: string; responseTimeMs: number }>();
   private tasks: ScheduledTask[] = [];
   private targets: ProbeTarget[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
-  private readonly duration;
 
   constructor(private readonly options: HealthProberOptions) {
     this.proberId = options.proberId ?? `${hostname()}:${process.pid}`;
     this.writer = new HealthWriter(options.pool, (err) =>
       options.logger.warn(`mcp prober: health rows buffered, database unavailable: ${err.message}`),
     );
-    this.tracer = options.tracer ?? trace.getTracer('spanledger-mcp-prober');
-    const meter = options.meter ?? metrics.getMeter('spanledger-mcp-prober');
-    this.duration = meter.createHistogram('spanledger.mcp.probe.duration', { unit: 'ms' });
+  }
+
+  /** Calls `observer` after each probe; returns the function that stops it. */
+  onProbe(observer: ProbeObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
   }
 
   /** Registry sync, then startup rows, then one cron task per server. */
@@ -161,30 +167,19 @@ export class HealthProber {
       this.stats.skippedClaimed++;
       return undefined;
     }
-    const span = this.tracer.startSpan(`ping ${target.name}`, {
-      attributes: {
-        'mcp.method.name': 'ping',
-        'spanledger.mcp.server.name': target.name,
-        'spanledger.mcp.transport': target.transport,
-        ...(target.url ? { 'url.full': target.url } : {}),
-      },
-    });
     const result = await probeServer(target, {
       allowPrivateTargets: this.options.config.allow_private_targets,
       degradedThresholdMs: this.options.config.degraded_threshold,
       maxResponseBytes: this.options.config.max_response_bytes,
     });
     this.stats.probes++;
-    span.setAttribute('spanledger.mcp.probe.status', result.status);
-    if (result.status !== 'healthy') {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: result.errorMessage ?? result.status });
-      span.setAttribute('error.type', result.status);
+    for (const observe of this.observers) {
+      try {
+        observe(target.name, result);
+      } catch (err) {
+        this.options.logger.warn(`mcp prober: probe observer failed: ${(err as Error).message}`);
+      }
     }
-    span.end();
-    this.duration.record(result.responseTimeMs, {
-      'mcp.server': target.name,
-      status: result.status,
-    });
     this.record(target, result, new Date());
     return result;
   }

@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../shared/database/index.js';
+import { findFreePort, startEmbeddedPostgres } from '../shared/database/index.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +17,9 @@ declare module 'vitest' {
  * temporary directory. Test files create their own databases on it, so they run in parallel.
  */
 export default async function setup(project: TestProject) {
+  // Tests that run the built package (npm start, the packed tarball) need a current dist/:
+  // built here once, not by several test files at the same time.
+  execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], { stdio: 'inherit' });
   const external = process.env.DATABASE_URL;
   if (external) {
     project.provide('adminDatabaseUrl', external);
@@ -26,7 +30,8 @@ export default async function setup(project: TestProject) {
   await chmod(base, 0o755);
   const pg = await startEmbeddedPostgres({
     dataDir: join(base, 'pg'),
-    port: 55432,
+    // Any free port: several test runs (worktrees, CI jobs) may share a machine.
+    port: await findFreePort(),
     // A throwaway cluster: durability settings off for speed (crash safety is not under test here).
     settings: {
       fsync: 'off',

@@ -16,11 +16,27 @@ export interface CliProcess {
 
 /** Runs the real CLI (cli/main.ts through tsx) as a child process. */
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+  return spawnWatched(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/main.ts'), ...args], {
+    cwd: ROOT,
+    env,
+  });
+}
+
+/**
+ * Runs any command as a child process whose output can be awaited line by line. `DATABASE_URL`
+ * is inherited only when `env` sets it, so a test never writes to a database by accident.
+ */
+export function spawnWatched(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): CliProcess {
+  const env = options.env ?? {};
   const childEnv = { ...process.env, ...env };
   delete childEnv.DATABASE_URL;
   if (env.DATABASE_URL) childEnv.DATABASE_URL = env.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/main.ts'), ...args], {
-    cwd: ROOT,
+  const child = spawn(command, args, {
+    cwd: options.cwd,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

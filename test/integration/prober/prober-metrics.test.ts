@@ -36,6 +36,13 @@ describe('prober metrics on the collector /metrics endpoint', () => {
       expect(text).toMatch(/spanledger_mcp_server_up\{server="gone",status="unhealthy"\} 0/);
       expect(text).toMatch(/spanledger_mcp_probe_duration_seconds\{server="docs"\} \d/);
       expect(text).toMatch(/spanledger_mcp_probes_total 2/);
+      // Every probe in the histogram, by server and outcome (percentiles in Grafana).
+      expect(text).toMatch(
+        /spanledger_mcp_probe_response_seconds_count\{server="docs",status="healthy"\} 1/,
+      );
+      expect(text).toMatch(
+        /spanledger_mcp_probe_response_seconds_count\{server="gone",status="unhealthy"\} 1/,
+      );
     } finally {
       await collector.stop();
     }

@@ -137,6 +137,19 @@ describe('the compose stack', () => {
     for (const image of from) expect(image).toMatch(PINNED);
   });
 
+  it('runs the image on production dependencies only, from an entry point the build emits', () => {
+    const dockerfile = read(join(DEPLOY, 'Dockerfile'));
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/npm ci --omit=dev/);
+    expect(runtime).not.toMatch(/COPY --from=build \/app\/node_modules/);
+    const entry = /ENTRYPOINT \["node", "dist\/(\S+)\.js"\]/.exec(runtime)?.[1];
+    expect(entry).toBeDefined();
+    expect(existsSync(join(DEPLOY, '..', `${entry}.ts`)), `${entry}.ts`).toBe(true);
+    for (const m of runtime.matchAll(/^COPY (?!--from)(\S+)/gm)) {
+      expect(existsSync(join(DEPLOY, '..', m[1]!)), m[1]).toBe(true);
+    }
+  });
+
   it('mounts files that exist', () => {
     for (const [name, service] of Object.entries(services)) {
       for (const volume of (service.volumes as string[] | undefined) ?? []) {
