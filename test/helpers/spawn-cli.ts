@@ -100,3 +100,26 @@ export async function writeConfig(dir: string, yaml: string): Promise<string> {
   await writeFile(path, yaml);
   return path;
 }
+
+/**
+ * A minimal collector config for a test process: the OTLP port, a spool in `dir`, and either a
+ * database URL or an embedded Postgres in `dir/pg` on `pgPort`.
+ */
+export function minimalConfigYaml(
+  dir: string,
+  options: { otlpPort: number; databaseUrl?: string; pgPort?: number },
+): string {
+  const database = options.databaseUrl
+    ? `    url: ${options.databaseUrl}\n`
+    : `    embedded:\n      data_dir: ${join(dir, 'pg')}\n      port: ${options.pgPort}\n`;
+  return `receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:${options.otlpPort}
+exporters:
+  postgres:
+${database}    spool:
+      dir: ${join(dir, 'spool')}
+`;
+}

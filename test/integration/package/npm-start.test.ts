@@ -3,7 +3,12 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../../shared/database/index.js';
-import { makeWorkDir, spawnWatched, writeConfig } from '../../helpers/spawn-cli.js';
+import {
+  makeWorkDir,
+  minimalConfigYaml,
+  spawnWatched,
+  writeConfig,
+} from '../../helpers/spawn-cli.js';
 import { waitUntil } from '../../helpers/wait.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -35,22 +40,7 @@ describe('npm start (the process a supervisor signals)', () => {
     const otlpPort = await findFreePort();
     const pgPort = await findFreePort();
     const dataDir = join(dir, 'pg');
-    const config = await writeConfig(
-      dir,
-      `receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:${otlpPort}
-exporters:
-  postgres:
-    spool:
-      dir: ${join(dir, 'spool')}
-    embedded:
-      data_dir: ${dataDir}
-      port: ${pgPort}
-`,
-    );
+    const config = await writeConfig(dir, minimalConfigYaml(dir, { otlpPort, pgPort }));
     const npm = spawnWatched('npm', ['start', '--silent', '--', '--config', config], { cwd: ROOT });
     await npm.waitFor(/database\s+postgres:\S+ /, 180_000);
     expect((await fetch(`http://127.0.0.1:${otlpPort}/readyz`)).status).toBe(200);

@@ -5,7 +5,12 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../../shared/database/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
-import { makeWorkDir, spawnWatched, writeConfig } from '../../helpers/spawn-cli.js';
+import {
+  makeWorkDir,
+  minimalConfigYaml,
+  spawnWatched,
+  writeConfig,
+} from '../../helpers/spawn-cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -119,17 +124,7 @@ describe('the packed tarball, installed with production dependencies only', () =
     const port = await findFreePort();
     const config = await writeConfig(
       dir,
-      `receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:${port}
-exporters:
-  postgres:
-    url: ${db.url}
-    spool:
-      dir: ${join(dir, 'spool')}
-`,
+      minimalConfigYaml(dir, { otlpPort: port, databaseUrl: db.url }),
     );
     const collector = spawnWatched(bin(), ['start', '--config', config], { cwd: app });
     await collector.waitFor(/database\s+postgres:\S+ /, 120_000);
