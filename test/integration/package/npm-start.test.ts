@@ -45,7 +45,7 @@ describe('npm start (the process a supervisor signals)', () => {
     await npm.waitFor(/database\s+postgres:\S+ /, 180_000);
     expect((await fetch(`http://127.0.0.1:${otlpPort}/readyz`)).status).toBe(200);
     const collectorPids = processArgs()
-      .filter((l) => l.includes('dist/cli/main.js start') && l.includes(config))
+      .filter((l) => /^\s*\d+ node dist\/cli\/main\.js start/.test(l) && l.includes(config))
       .map((l) => Number(l.trim().split(/\s+/)[0]));
     expect(collectorPids.length).toBe(1);
     expect(processArgs().some((l) => l.includes('postgres') && l.includes(dataDir))).toBe(true);
