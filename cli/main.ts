@@ -13,6 +13,7 @@ import {
 import { openDatabaseTarget } from '../shared/database/database-target.js';
 import { createPool } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
+import { maintainCommand } from './maintain-command.js';
 import { runProbeCommand } from './probe-command.js';
 import { verifyCommand } from './verify-command.js';
 
@@ -111,6 +112,13 @@ program
       fail(err);
     }
   });
+
+maintainCommand(program, {
+  configFrom,
+  print: (line) => process.stdout.write(`${line}\n`),
+  exit: (code) => process.exit(code),
+  fail,
+});
 
 verifyCommand(program, {
   configFrom,
