@@ -15,6 +15,7 @@ import { createPool } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
 import { maintainCommand } from './maintain-command.js';
 import { runProbeCommand } from './probe-command.js';
+import { retentionCommand } from './retention-command.js';
 import { verifyCommand } from './verify-command.js';
 
 function fail(err: unknown): never {
@@ -117,6 +118,12 @@ maintainCommand(program, {
   configFrom,
   print: (line) => process.stdout.write(`${line}\n`),
   exit: (code) => process.exit(code),
+  fail,
+});
+
+retentionCommand(program, {
+  configFrom,
+  print: (line) => process.stdout.write(`${line}\n`),
   fail,
 });
 

@@ -37,9 +37,12 @@ export function reportLines(report: VerifyReport): string[] {
   const legacy = report.legacyRows
     ? `; ${report.legacyRows} row(s) written before the ledger chain existed are not covered`
     : '';
-  if (report.intact) return [`spanledger verify: intact: ${summary}${legacy}`];
+  const cut = report.retentionCuts
+    ? `; ${report.retentionCuts} retention cut(s): ${report.retainedRows} archived row(s) checked by their kept hashes`
+    : '';
+  if (report.intact) return [`spanledger verify: intact: ${summary}${legacy}${cut}`];
   return [
-    `spanledger verify: NOT INTACT: ${report.problems.length} problem(s) in ${summary}${legacy}`,
+    `spanledger verify: NOT INTACT: ${report.problems.length} problem(s) in ${summary}${legacy}${cut}`,
     ...report.problems.map((p) => `  ${p.kind}: ${p.message}`),
   ];
 }
