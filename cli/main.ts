@@ -79,7 +79,9 @@ program
       const env = opts.databaseUrl
         ? { ...process.env, DATABASE_URL: opts.databaseUrl }
         : process.env;
-      const target = await openDatabaseTarget(config.exporters.postgres, env, logger);
+      const target = await openDatabaseTarget(config.exporters.postgres, env, logger, {
+        reuseRunning: true,
+      });
       try {
         const { applied } = await runMigrations({ database: target.url });
         const pool = createPool({ url: target.url, applicationName: 'spanledger-migrate', max: 1 });

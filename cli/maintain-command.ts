@@ -33,7 +33,9 @@ export function maintainCommand(
           ? { ...process.env, DATABASE_URL: flags.databaseUrl }
           : process.env;
         const logger = createLogger('error');
-        const target = await openDatabaseTarget(config.exporters.postgres, env, logger);
+        const target = await openDatabaseTarget(config.exporters.postgres, env, logger, {
+          reuseRunning: true,
+        });
         const pool = createPool({
           url: target.url,
           applicationName: 'spanledger-maintain',

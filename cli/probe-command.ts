@@ -15,7 +15,9 @@ export async function runProbeCommand(
   print: (line: string) => void,
 ): Promise<number> {
   const logger = createLogger(config.service.telemetry.logs.level);
-  const target = await openDatabaseTarget(config.exporters.postgres, process.env, logger);
+  const target = await openDatabaseTarget(config.exporters.postgres, process.env, logger, {
+    reuseRunning: true,
+  });
   const pool = createPool({ url: target.url, applicationName: 'spanledger-prober', max: 4 });
   try {
     await ensureSchema(pool, target.url);

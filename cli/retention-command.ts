@@ -54,6 +54,7 @@ export function retentionCommand(
           config.exporters.postgres,
           env,
           createLogger('error'),
+          { reuseRunning: true, createIfMissing: false },
         );
         const pool = createPool({
           url: target.url,

@@ -80,6 +80,7 @@ export function verifyCommand(
           config.exporters.postgres,
           env,
           createLogger('error'),
+          { reuseRunning: true, createIfMissing: false },
         );
         const pool = createPool({ url: target.url, applicationName: 'spanledger-verify', max: 1 });
         let report: VerifyReport;

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -14,13 +15,20 @@ export interface CliProcess {
   exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs the real CLI (cli/main.ts through tsx) as a child process. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+// tsx by path: a child in another working directory cannot resolve the bare name.
+const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+
+/** Runs the real CLI (cli/main.ts through tsx) as a child process (in `cwd`, default the repo). */
+export function spawnCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { cwd?: string } = {},
+): CliProcess {
   const childEnv = { ...process.env, ...env };
   delete childEnv.DATABASE_URL;
   if (env.DATABASE_URL) childEnv.DATABASE_URL = env.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/main.ts'), ...args], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'cli/main.ts'), ...args], {
+    cwd: options.cwd ?? ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
