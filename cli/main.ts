@@ -11,7 +11,7 @@ import {
   usageCommands,
 } from '../query/cli/index.js';
 import { openDatabaseTarget } from '../shared/database/database-target.js';
-import { createPool } from '../shared/database/index.js';
+import { connectOrExplain, createPool } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
 import { maintainCommand } from './maintain-command.js';
 import { runProbeCommand } from './probe-command.js';
@@ -81,8 +81,10 @@ program
         : process.env;
       const target = await openDatabaseTarget(config.exporters.postgres, env, logger, {
         reuseRunning: true,
+        urlOrigin: opts.databaseUrl ? '--database-url' : undefined,
       });
       try {
+        await connectOrExplain(target);
         const { applied } = await runMigrations({ database: target.url });
         const pool = createPool({ url: target.url, applicationName: 'spanledger-migrate', max: 1 });
         await ensurePartitions(pool).finally(() => pool.end());

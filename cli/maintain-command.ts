@@ -3,7 +3,7 @@ import type { SpanledgerConfig } from '../collector/config/index.js';
 import { PartitionMaintainer } from '../maintenance/index.js';
 import { ensureSchema } from '../migrations/index.js';
 import { openDatabaseTarget } from '../shared/database/database-target.js';
-import { createPool } from '../shared/database/index.js';
+import { connectOrExplain, createPool } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
 
 /** Exit code when the tick ran but left a warning (partitions short, default rows). */
@@ -35,6 +35,7 @@ export function maintainCommand(
         const logger = createLogger('error');
         const target = await openDatabaseTarget(config.exporters.postgres, env, logger, {
           reuseRunning: true,
+          urlOrigin: flags.databaseUrl ? '--database-url' : undefined,
         });
         const pool = createPool({
           url: target.url,
@@ -43,6 +44,7 @@ export function maintainCommand(
         });
         let code = 0;
         try {
+          await connectOrExplain(target);
           await ensureSchema(pool, target.url);
           const maintainer = new PartitionMaintainer({
             pool,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { SpanledgerConfig } from '../collector/config/index.js';
 import { parseBefore, runRetention } from '../retention/index.js';
 import { openDatabaseTarget } from '../shared/database/database-target.js';
-import { createPool } from '../shared/database/index.js';
+import { connectOrExplain, createPool } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
 
 interface RetentionFlags {
@@ -54,7 +54,11 @@ export function retentionCommand(
           config.exporters.postgres,
           env,
           createLogger('error'),
-          { reuseRunning: true, createIfMissing: false },
+          {
+            reuseRunning: true,
+            createIfMissing: false,
+            urlOrigin: flags.databaseUrl ? '--database-url' : undefined,
+          },
         );
         const pool = createPool({
           url: target.url,
@@ -62,6 +66,7 @@ export function retentionCommand(
           max: 1,
         });
         try {
+          await connectOrExplain(target);
           await runRetention(pool, {
             before,
             archiveDir: flags.archiveDir,

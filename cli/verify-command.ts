@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { SpanledgerConfig } from '../collector/config/index.js';
 import { formatDigest, type VerifyReport, verifyLedger } from '../ledger/index.js';
 import { openDatabaseTarget } from '../shared/database/database-target.js';
-import { createPool } from '../shared/database/index.js';
+import { connectOrExplain, createPool } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
 
 export { formatDigest };
@@ -80,11 +80,16 @@ export function verifyCommand(
           config.exporters.postgres,
           env,
           createLogger('error'),
-          { reuseRunning: true, createIfMissing: false },
+          {
+            reuseRunning: true,
+            createIfMissing: false,
+            urlOrigin: flags.databaseUrl ? '--database-url' : undefined,
+          },
         );
         const pool = createPool({ url: target.url, applicationName: 'spanledger-verify', max: 1 });
         let report: VerifyReport;
         try {
+          await connectOrExplain(target);
           report = await verifyLedger(pool, {
             from: parseDate('--from', flags.from),
             to: parseDate('--to', flags.to),

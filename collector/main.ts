@@ -175,9 +175,19 @@ async function checkPorts(config: Readonly<SpanledgerConfig>) {
   return { otlp, query };
 }
 
+// The variables otel-config.yaml reads these endpoints from.
+const ENDPOINT_VARIABLES: Record<string, string> = {
+  'receivers.otlp.protocols.http.endpoint': 'SPANLEDGER_OTLP_ENDPOINT',
+  'extensions.query_api.endpoint': 'SPANLEDGER_QUERY_ENDPOINT',
+};
+
 function portInUse(e: Endpoint): PortInUseError {
+  const variable = ENDPOINT_VARIABLES[e.field];
+  const move = variable
+    ? `set ${variable} (e.g. ${variable}=${e.host}:${e.port + 1}) or ${e.field}`
+    : `set ${e.field}`;
   return new PortInUseError(
-    `${e.host}:${e.port} is already in use (${e.field}); stop the other process or choose another port`,
+    `${e.host}:${e.port} is already in use (${e.field}); stop the other process or choose another port: ${move}`,
   );
 }
 

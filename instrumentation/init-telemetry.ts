@@ -89,9 +89,13 @@ function exportProcessors(options: InitTelemetryOptions) {
     exporters.push('otlp');
   }
   if (exporters.length === 0) {
-    diag.warn(
-      'spanledger: initTelemetry has no exporter: set DATABASE_URL (direct to Postgres) or OTEL_EXPORTER_OTLP_ENDPOINT (a collector)',
-    );
+    const message =
+      'spanledger: initTelemetry has no exporter, so no span will land anywhere: set DATABASE_URL (direct to Postgres) or OTEL_EXPORTER_OTLP_ENDPOINT (a collector), or pass databaseUrl / otlp';
+    diag.warn(message);
+    // Also where it is seen without a diag logger (stderr, once); never thrown into the app.
+    try {
+      process.emitWarning(message, { code: 'SPANLEDGER_NO_EXPORTER' });
+    } catch {}
   }
   return { processors, exporters };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { pendingMigrations } from '../../migrations/index.js';
 import {
+  connectOrExplain,
   createPool,
   DATABASE_URL_FORM,
   invalidDatabaseUrl,
@@ -61,6 +62,11 @@ export async function openTarget(
         `${name} ${problem}; expected a PostgreSQL connection URL such as ${DATABASE_URL_FORM}`,
       );
     }
+    await connectOrExplain({
+      url: databaseUrl,
+      maskedUrl: maskDatabaseUrl(databaseUrl),
+      origin: options.databaseUrl ? '--database-url' : 'DATABASE_URL',
+    });
     return openDirect(databaseUrl, options, deps, async () => {});
   }
   const config = await deps.configFrom(options.config);
@@ -69,6 +75,7 @@ export async function openTarget(
     createIfMissing: false,
   });
   try {
+    await connectOrExplain(target);
     return await openDirect(target.url, options, deps, () => target.release());
   } catch (err) {
     await target.release();

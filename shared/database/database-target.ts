@@ -28,6 +28,8 @@ export interface DatabaseTargetOptions {
   reuseRunning?: boolean;
   /** False: refuse to create a new cluster (a query has nothing to read in one). Default true. */
   createIfMissing?: boolean;
+  /** What messages call env.DATABASE_URL, e.g. "--database-url" when a flag set it. */
+  urlOrigin?: string | undefined;
 }
 
 /** No embedded database in the data directory and the command would not create one. */
@@ -53,7 +55,9 @@ export async function openDatabaseTarget(
   logger: Logger,
   options: DatabaseTargetOptions = {},
 ): Promise<DatabaseTarget> {
-  const origin = pgConfig.url ? 'exporters.postgres.url' : 'DATABASE_URL';
+  // otel-config.yaml reads url from ${env:DATABASE_URL}: name the variable the user set.
+  const fromEnv = !pgConfig.url || pgConfig.url === env.DATABASE_URL;
+  const origin = fromEnv ? (options.urlOrigin ?? 'DATABASE_URL') : 'exporters.postgres.url';
   const configured = pgConfig.url || env.DATABASE_URL || '';
   if (configured) {
     const problem = invalidDatabaseUrl(configured);

@@ -1,8 +1,10 @@
 export type { ConnectAttempt, DatabaseSource } from './connect.js';
 export {
   classifyConnectError,
+  connectOrExplain,
   DATABASE_URL_FORM,
   DatabaseConfigError,
+  DatabaseUnreachableError,
   invalidDatabaseUrl,
   tryConnect,
 } from './connect.js';
