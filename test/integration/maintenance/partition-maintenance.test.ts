@@ -1,8 +1,11 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../collector/config/index.js';
 import { type CollectorHandle, startCollector } from '../../../collector/index.js';
+import { PartitionMaintainer } from '../../../maintenance/index.js';
 import { createLogger } from '../../../shared/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
+import { createTestLogin } from '../../helpers/logins.js';
 import { makeWorkDir, spawnCli } from '../../helpers/spawn-cli.js';
 import { waitUntil } from '../../helpers/wait.js';
 
@@ -86,5 +89,36 @@ describe('partition maintenance on a schedule', () => {
     expect(cli.output()).toMatch(/llm_usage\s+5 month\(s\) ahead/);
     expect(cli.output()).toMatch(/warning: spanledger\.audit_log_default holds rows/);
     expect(code).toBe(2);
+  });
+
+  it('runs as the least-privilege writer: creates partitions and reads the status', async () => {
+    const writer = await createTestLogin(db, 'sl_writer', (name) => [
+      `GRANT spanledger_writer TO ${name}`,
+    ]);
+    const pool = new pg.Pool({ connectionString: writer.url, max: 1 });
+    pool.on('error', () => {});
+    try {
+      const dropped = partitionName('audit_log', 4);
+      await db.pool.query(`DROP TABLE IF EXISTS spanledger.${dropped}`);
+      const maintainer = new PartitionMaintainer({
+        pool,
+        schedule: '0 0 1 1 *',
+        monthsAhead: 4,
+        logger: createLogger('silent'),
+      });
+      const tick = await maintainer.tick();
+      expect(tick.locked).toBe(true);
+      expect(await exists(db, dropped)).toBe(true);
+      expect(tick.status.find((s) => s.table === 'audit_log')).toMatchObject({
+        defaultHasRows: true,
+      });
+      // The writer still cannot read the default partition itself: only the yes/no.
+      await expect(pool.query('SELECT 1 FROM spanledger.audit_log_default')).rejects.toThrow(
+        /permission denied/,
+      );
+    } finally {
+      await pool.end();
+      await writer.drop();
+    }
   });
 });
