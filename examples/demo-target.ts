@@ -6,7 +6,9 @@ import { DEFAULT_CONFIG_FILE, resolveConfig, substituteEnv } from '../collector/
 import type { InitTelemetryOptions } from '../instrumentation/index.js';
 import { runMigrations } from '../migrations/index.js';
 import {
+  DATABASE_URL_FORM,
   findRunningEmbedded,
+  invalidDatabaseUrl,
   maskDatabaseUrl,
   startEmbeddedPostgres,
 } from '../shared/database/index.js';
@@ -96,6 +98,14 @@ export async function openDemoTarget(env: NodeJS.ProcessEnv): Promise<DemoTarget
       release: nothing,
     };
   }
-  if (env.DATABASE_URL) return directTarget(env.DATABASE_URL, 'Postgres (DATABASE_URL)');
+  if (env.DATABASE_URL) {
+    const problem = invalidDatabaseUrl(env.DATABASE_URL);
+    if (problem) {
+      throw new Error(
+        `DATABASE_URL ${problem}; expected a PostgreSQL connection URL such as ${DATABASE_URL_FORM}, or unset it to use the embedded database`,
+      );
+    }
+    return directTarget(env.DATABASE_URL, 'Postgres (DATABASE_URL)');
+  }
   return embeddedTarget(env);
 }

@@ -109,6 +109,18 @@ describe('errors that say what to do', () => {
     expect(app.output()).toMatch(
       /SPANLEDGER_NO_EXPORTER.*no span will land anywhere: set DATABASE_URL/,
     );
+
+    // The app's own non-Postgres DATABASE_URL is skipped with a warning, not a crash.
+    const mysql = spawnScript('test/fixtures/no-exporter-app.ts', [], {
+      DATABASE_URL: 'mysql://app:secret@db/app',
+      OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
+    });
+    expect((await mysql.exit()).code).toBe(0);
+    expect(mysql.output()).toMatch(
+      /DATABASE_URL is a mysql:\/\/ URL, not a PostgreSQL one, so spans are not written to it; expected a PostgreSQL connection URL such as postgres:\/\/user:password@host:5432\/database/,
+    );
+    expect(mysql.output()).not.toContain('secret');
   });
 
   it('the demo fails loudly, non-zero, when its collector is down and nothing landed', async () => {
@@ -120,5 +132,15 @@ describe('errors that say what to do', () => {
     expect((await demo.exit()).code).toBe(1);
     expect(demo.output()).toMatch(/\*\*\* NOTHING LANDED \*\*\*/);
     expect(demo.output()).toMatch(/is the collector running \(npm start\)/);
+
+    const bad = spawnScript('examples/demo.ts', [], {
+      DATABASE_URL: 'not a url',
+      OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
+    });
+    expect((await bad.exit()).code).toBe(1);
+    expect(bad.output()).toContain(
+      'DATABASE_URL is not a URL; expected a PostgreSQL connection URL such as postgres://user:password@host:5432/database',
+    );
   });
 });
