@@ -143,4 +143,27 @@ describe('errors that say what to do', () => {
       'DATABASE_URL is not a URL; expected a PostgreSQL connection URL such as postgres://user:password@host:5432/database',
     );
   });
+
+  it('the demo runs while otel-config.yaml enables the query API with tokens from unset variables', async () => {
+    const work = await makeWorkDir('spanledger-demo-query-');
+    await writeConfig(
+      work,
+      `exporters:\n  postgres:\n    embedded:\n      data_dir: ${join(work, 'pg')}\nextensions:\n  query_api:\n    enabled: true\n    auth:\n      admin_tokens: ["\${env:SL_TEST_UNSET_ADMIN_TOKEN}"]\n`,
+    );
+    const demo = spawnScript(
+      'examples/demo.ts',
+      [],
+      {
+        DATABASE_URL: undefined,
+        OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
+        SL_TEST_UNSET_ADMIN_TOKEN: undefined,
+      },
+      { cwd: work },
+    );
+    const { code } = await demo.exit();
+    expect(demo.output()).not.toMatch(/admin_tokens|at least 16 characters/);
+    expect(demo.output()).toMatch(/What landed in Postgres/);
+    expect(code).toBe(0);
+  }, 120_000);
 });
