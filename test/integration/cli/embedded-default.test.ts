@@ -56,6 +56,11 @@ describe('the CLI finds the embedded database of its directory', () => {
     expect(probe.output).not.toMatch(/postmaster\.pid/);
     expect(probe.output).toMatch(/no MCP server to probe/);
     expect(probe.code).toBe(0);
+    // A second start on the same data directory says what is going on.
+    const second = spawnCli(['start'], { SPANLEDGER_OTLP_ENDPOINT: '127.0.0.1:0' }, { cwd: dir });
+    expect((await second.exit()).code).not.toBe(0);
+    expect(second.output()).toMatch(/an embedded Postgres \(pid \d+, port \d+\) already runs on/);
+    expect(second.output()).not.toMatch(/lock file "postmaster\.pid" already exists/);
     const usage = await run(dir, ['usage', '--by', 'model']);
     expect(usage.code).toBe(0);
     expect(usage.output).toMatch(/gpt-4o-mini/);
