@@ -11,11 +11,13 @@ import {
   usageCommands,
 } from '../query/cli/index.js';
 import { openDatabaseTarget } from '../shared/database/database-target.js';
-import { createPool } from '../shared/database/index.js';
+import { connectOrExplain, createPool } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
+import { maintainCommand } from './maintain-command.js';
 import { packageVersion } from './package-version.js';
 import { watchNpmParent } from './parent-watch.js';
 import { runProbeCommand } from './probe-command.js';
+import { retentionCommand } from './retention-command.js';
 import { verifyCommand } from './verify-command.js';
 
 function fail(err: unknown): never {
@@ -81,8 +83,12 @@ program
       const env = opts.databaseUrl
         ? { ...process.env, DATABASE_URL: opts.databaseUrl }
         : process.env;
-      const target = await openDatabaseTarget(config.exporters.postgres, env, logger);
+      const target = await openDatabaseTarget(config.exporters.postgres, env, logger, {
+        reuseRunning: true,
+        urlOrigin: opts.databaseUrl ? '--database-url' : undefined,
+      });
       try {
+        await connectOrExplain(target);
         const { applied } = await runMigrations({ database: target.url });
         const pool = createPool({ url: target.url, applicationName: 'spanledger-migrate', max: 1 });
         await ensurePartitions(pool).finally(() => pool.end());
@@ -115,6 +121,19 @@ program
       fail(err);
     }
   });
+
+maintainCommand(program, {
+  configFrom,
+  print: (line) => process.stdout.write(`${line}\n`),
+  exit: (code) => process.exit(code),
+  fail,
+});
+
+retentionCommand(program, {
+  configFrom,
+  print: (line) => process.stdout.write(`${line}\n`),
+  fail,
+});
 
 verifyCommand(program, {
   configFrom,

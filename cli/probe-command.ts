@@ -2,7 +2,7 @@ import type { SpanledgerConfig } from '../collector/config/index.js';
 import { ensureSchema } from '../migrations/index.js';
 import { createProber } from '../prober/prober-runtime.js';
 import { openDatabaseTarget } from '../shared/database/database-target.js';
-import { createPool } from '../shared/database/index.js';
+import { connectOrExplain, createPool } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
 
 /**
@@ -15,9 +15,12 @@ export async function runProbeCommand(
   print: (line: string) => void,
 ): Promise<number> {
   const logger = createLogger(config.service.telemetry.logs.level);
-  const target = await openDatabaseTarget(config.exporters.postgres, process.env, logger);
+  const target = await openDatabaseTarget(config.exporters.postgres, process.env, logger, {
+    reuseRunning: true,
+  });
   const pool = createPool({ url: target.url, applicationName: 'spanledger-prober', max: 4 });
   try {
+    await connectOrExplain(target);
     await ensureSchema(pool, target.url);
     const prober = createProber(config.extensions.mcp_health, pool, logger);
     if (!prober) {

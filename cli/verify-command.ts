@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { SpanledgerConfig } from '../collector/config/index.js';
 import { formatDigest, type VerifyReport, verifyLedger } from '../ledger/index.js';
 import { openDatabaseTarget } from '../shared/database/database-target.js';
-import { createPool } from '../shared/database/index.js';
+import { connectOrExplain, createPool } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
 
 export { formatDigest };
@@ -37,9 +37,12 @@ export function reportLines(report: VerifyReport): string[] {
   const legacy = report.legacyRows
     ? `; ${report.legacyRows} row(s) written before the ledger chain existed are not covered`
     : '';
-  if (report.intact) return [`spanledger verify: intact: ${summary}${legacy}`];
+  const cut = report.retentionCuts
+    ? `; ${report.retentionCuts} retention cut(s): ${report.retainedRows} archived row(s) checked by their kept hashes`
+    : '';
+  if (report.intact) return [`spanledger verify: intact: ${summary}${legacy}${cut}`];
   return [
-    `spanledger verify: NOT INTACT: ${report.problems.length} problem(s) in ${summary}${legacy}`,
+    `spanledger verify: NOT INTACT: ${report.problems.length} problem(s) in ${summary}${legacy}${cut}`,
     ...report.problems.map((p) => `  ${p.kind}: ${p.message}`),
   ];
 }
@@ -77,10 +80,16 @@ export function verifyCommand(
           config.exporters.postgres,
           env,
           createLogger('error'),
+          {
+            reuseRunning: true,
+            createIfMissing: false,
+            urlOrigin: flags.databaseUrl ? '--database-url' : undefined,
+          },
         );
         const pool = createPool({ url: target.url, applicationName: 'spanledger-verify', max: 1 });
         let report: VerifyReport;
         try {
+          await connectOrExplain(target);
           report = await verifyLedger(pool, {
             from: parseDate('--from', flags.from),
             to: parseDate('--to', flags.to),

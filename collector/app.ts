@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Pool } from 'pg';
 import type { PgSpanExporter } from '../exporters/index.js';
+import type { PartitionStatus } from '../maintenance/index.js';
 import { pendingMigrations } from '../migrations/index.js';
 import type { HealthProber } from '../prober/index.js';
 import type { QuotaRule } from '../query/index.js';
@@ -67,6 +68,17 @@ export interface BuildCollectorOptions {
   databaseState?: () => string | undefined;
   /** Quota rules (extensions.query_api.quotas): /metrics reports how full each tenant's is. */
   quotas?: readonly QuotaRule[];
+  /**
+   * Partition maintenance: its warnings are /readyz details (never a failure) and its status
+   * the spanledger_partitions_* gauges.
+   */
+  maintenance?: MaintenanceView | undefined;
+}
+
+/** What the app reads of the partition maintainer. */
+export interface MaintenanceView {
+  status(): readonly PartitionStatus[] | undefined;
+  warnings(): readonly string[];
 }
 
 /**
@@ -92,6 +104,7 @@ export function buildCollector(options: BuildCollectorOptions): FastifyInstance 
     exporterStats: () => options.exporter.stats(),
     forwarders: () => options.forward?.targets ?? [],
     ...(options.prober ? { prober: options.prober } : {}),
+    ...(options.maintenance ? { partitions: () => options.maintenance?.status() } : {}),
     ready: async () => (await notReadyReason(options)) === undefined,
     ...(options.quotas?.length
       ? { quotaRatios: createQuotaRatioReader({ pool: options.pool, rules: options.quotas }) }
@@ -120,7 +133,9 @@ export function buildCollector(options: BuildCollectorOptions): FastifyInstance 
   app.get('/readyz', async (_req, reply) => {
     const reason = await notReadyReason(options);
     if (reason) return reply.code(503).send({ status: 'unavailable', reason });
-    return { status: 'ok' };
+    // Short partitions are a detail for the operator, not a reason to take traffic away.
+    const warnings = options.maintenance?.warnings() ?? [];
+    return warnings.length > 0 ? { status: 'ok', warnings } : { status: 'ok' };
   });
 
   app.get('/metrics', async (_req, reply) => {

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { loadPriceBookFile, PgSpanExporter } from '../exporters/index.js';
+import { PartitionMaintainer } from '../maintenance/index.js';
 import { ensureSchema } from '../migrations/index.js';
 import type { HealthProber } from '../prober/index.js';
 import { createProber } from '../prober/prober-runtime.js';
@@ -72,6 +73,7 @@ interface Parts {
   pool?: Pool;
   exporter?: PgSpanExporter;
   prober?: HealthProber | undefined;
+  maintainer?: PartitionMaintainer | undefined;
   queryApi?: QueryApiServer | undefined;
   supervisor?: DatabaseSupervisor;
   app?: FastifyInstance;
@@ -99,6 +101,7 @@ export async function startCollector(
     const exporter = await createCollectorExporter(config, parts.target, env, logger);
     parts.exporter = exporter;
     parts.prober = createProber(config.extensions.mcp_health, pool, logger);
+    parts.maintainer = createMaintainer(config, pool, logger);
     if (query) parts.queryApi = await startQuery(config, parts.target, query, logger);
     const supervisor = superviseDatabase(config, parts, logger);
     parts.supervisor = supervisor;
@@ -172,9 +175,19 @@ async function checkPorts(config: Readonly<SpanledgerConfig>) {
   return { otlp, query };
 }
 
+// The variables otel-config.yaml reads these endpoints from.
+const ENDPOINT_VARIABLES: Record<string, string> = {
+  'receivers.otlp.protocols.http.endpoint': 'SPANLEDGER_OTLP_ENDPOINT',
+  'extensions.query_api.endpoint': 'SPANLEDGER_QUERY_ENDPOINT',
+};
+
 function portInUse(e: Endpoint): PortInUseError {
+  const variable = ENDPOINT_VARIABLES[e.field];
+  const move = variable
+    ? `set ${variable} (e.g. ${variable}=${e.host}:${e.port + 1}) or ${e.field}`
+    : `set ${e.field}`;
   return new PortInUseError(
-    `${e.host}:${e.port} is already in use (${e.field}); stop the other process or choose another port`,
+    `${e.host}:${e.port} is already in use (${e.field}); stop the other process or choose another port: ${move}`,
   );
 }
 
@@ -248,8 +261,9 @@ function superviseDatabase(
   parts: Parts,
   logger: Logger,
 ): DatabaseSupervisor {
-  const { target, pool, exporter, prober, queryApi } = parts;
+  const { target, pool, exporter, prober, maintainer, queryApi } = parts;
   let proberStarted = false;
+  let maintainerStarted = false;
   return new DatabaseSupervisor({
     source: target,
     embedded: target.embedded,
@@ -259,12 +273,32 @@ function superviseDatabase(
       // A least-privilege login waits for the owner's "spanledger migrate" instead.
       await ensureSchema(pool!, target.url, logger.child({ component: 'migrate' }));
       await queryApi?.verifyRoles();
+      if (maintainer && !maintainerStarted) {
+        maintainerStarted = true;
+        await maintainer.start();
+      }
       if (prober && !proberStarted) {
         await prober.start();
         proberStarted = true;
       }
     },
     onReady: () => exporter!.replayNow(),
+  });
+}
+
+/** Partition maintenance (extensions.maintenance); undefined when disabled. */
+function createMaintainer(
+  config: Readonly<SpanledgerConfig>,
+  pool: Pool,
+  logger: Logger,
+): PartitionMaintainer | undefined {
+  const maintenance = config.extensions.maintenance;
+  if (!maintenance.enabled) return undefined;
+  return new PartitionMaintainer({
+    pool,
+    schedule: maintenance.schedule,
+    monthsAhead: maintenance.months_ahead,
+    logger: logger.child({ component: 'maintenance' }),
   });
 }
 
@@ -289,6 +323,7 @@ function buildCollectorApp(
     spoolMaxBytes: config.exporters.postgres.spool.max_size,
     prober: () => parts.prober,
     databaseState: () => parts.supervisor.notReadyReason(),
+    maintenance: parts.maintainer,
     quotas: config.extensions.query_api.quotas,
   });
 }
@@ -313,6 +348,7 @@ async function listen(app: FastifyInstance, endpoint: Endpoint): Promise<string>
 async function release(parts: Parts): Promise<void> {
   parts.supervisor?.stop();
   await parts.prober?.stop().catch(() => {});
+  await parts.maintainer?.stop().catch(() => {});
   await parts.queryApi?.close().catch(() => {});
   await parts.app?.close();
   await Promise.all([

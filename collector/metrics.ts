@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ExporterStats } from '../exporters/index.js';
+import type { PartitionStatus } from '../maintenance/index.js';
 import type { HealthProber } from '../prober/index.js';
 import type { ForwarderStats } from './forward/index.js';
 import type { ReceiverObserver } from './otlp/index.js';
@@ -11,6 +12,8 @@ export interface MetricSources {
   forwarders: () => ReadonlyArray<{ name: string; stats(): ForwarderStats }>;
   /** The MCP health prober, once started (absent when disabled). */
   prober?: () => HealthProber | undefined;
+  /** Partition maintenance's latest status (absent when disabled). */
+  partitions?: () => readonly PartitionStatus[] | undefined;
   /** True when /readyz would answer 200 (checked at scrape time). */
   ready?: () => Promise<boolean>;
   /** Quota ratios, when extensions.query_api.quotas has rules. */
@@ -102,11 +105,38 @@ export function createCollectorMetrics(sources: MetricSources): CollectorMetrics
   });
 
   if (sources.prober) proberMetrics(registers, sources.prober);
+  if (sources.partitions) partitionMetrics(registers, sources.partitions);
   alertMetrics(registers, sources);
   return { registry, receiver: receiverMetrics(registers) };
 }
 
 // Health beside tool-call error rates in Grafana: up/down and latency per server, probe counts.
+function partitionMetrics(
+  registers: Registry[],
+  partitions: () => readonly PartitionStatus[] | undefined,
+) {
+  new Gauge({
+    name: 'spanledger_partitions_months_ahead',
+    help: 'Consecutive future months with a partition, per table (fewer than 2 is logged and shown by /readyz)',
+    labelNames: ['table'],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of partitions() ?? []) this.set({ table: s.table }, s.monthsAhead);
+    },
+  });
+  new Gauge({
+    name: 'spanledger_partitions_default_rows',
+    help: "1 when the table's default partition holds rows (their months can no longer get a partition)",
+    labelNames: ['table'],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of partitions() ?? []) this.set({ table: s.table }, s.defaultHasRows ? 1 : 0);
+    },
+  });
+}
+
 function proberMetrics(registers: Registry[], prober: () => HealthProber | undefined) {
   new Gauge({
     name: 'spanledger_mcp_server_up',

@@ -1,9 +1,17 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../collector/index.js';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { DEFAULT_CONFIG_FILE, resolveConfig, substituteEnv } from '../collector/index.js';
 import type { InitTelemetryOptions } from '../instrumentation/index.js';
 import { runMigrations } from '../migrations/index.js';
-import { maskDatabaseUrl, startEmbeddedPostgres } from '../shared/database/index.js';
+import {
+  DATABASE_URL_FORM,
+  findRunningEmbedded,
+  invalidDatabaseUrl,
+  maskDatabaseUrl,
+  startEmbeddedPostgres,
+} from '../shared/database/index.js';
 
 /** Where the demo's spans go and where its report reads them back. */
 export interface DemoTarget {
@@ -18,23 +26,9 @@ export interface DemoTarget {
 
 const nothing = async () => {};
 
-/**
- * The URL of the embedded Postgres that `npm start` is running right now, if it is: the
- * collector keeps the password next to the cluster (shared/database/embedded-postgres.ts),
- * and Postgres writes its port on line 4 of postmaster.pid.
- */
+/** The URL of the embedded Postgres that `npm start` is running right now, if it is. */
 async function runningEmbeddedUrl(dataDir: string): Promise<string | undefined> {
-  try {
-    const [pidFile, password] = await Promise.all([
-      readFile(join(dataDir, 'postmaster.pid'), 'utf8'),
-      readFile(join(dataDir, 'spanledger-password'), 'utf8'),
-    ]);
-    const port = Number(pidFile.split('\n')[3]);
-    if (!Number.isInteger(port) || port <= 0) return undefined;
-    return `postgres://postgres:${encodeURIComponent(password.trim())}@127.0.0.1:${port}/postgres`;
-  } catch {
-    return undefined;
-  }
+  return (await findRunningEmbedded(dataDir))?.url;
 }
 
 /** Direct mode: migrate (idempotent), then write spans straight to `url`. */
@@ -50,9 +44,22 @@ async function directTarget(url: string, label: string, release = nothing): Prom
   };
 }
 
-/** `npm start`'s embedded Postgres settings, from otel-config.yaml as the collector reads it. */
+/**
+ * `npm start`'s embedded Postgres settings, from otel-config.yaml as the collector reads it. Only
+ * that section is validated: the demo does not need the tokens of a query API enabled there
+ * (their variables are set in the collector's shell, not necessarily in the demo's).
+ */
 async function embeddedSettings(env: NodeJS.ProcessEnv) {
-  const { embedded } = (await loadConfigFile(DEFAULT_CONFIG_FILE, env)).exporters.postgres;
+  const raw = existsSync(DEFAULT_CONFIG_FILE)
+    ? (parseYaml(substituteEnv(await readFile(DEFAULT_CONFIG_FILE, 'utf8'), env)) as {
+        exporters?: { postgres?: { embedded?: unknown } };
+      } | null)
+    : undefined;
+  const config = resolveConfig(
+    { exporters: { postgres: { embedded: raw?.exporters?.postgres?.embedded ?? {} } } },
+    `${DEFAULT_CONFIG_FILE} (exporters.postgres.embedded)`,
+  );
+  const { embedded } = config.exporters.postgres;
   return { dataDir: resolve(embedded.data_dir), port: embedded.port };
 }
 
@@ -91,6 +98,14 @@ export async function openDemoTarget(env: NodeJS.ProcessEnv): Promise<DemoTarget
       release: nothing,
     };
   }
-  if (env.DATABASE_URL) return directTarget(env.DATABASE_URL, 'Postgres (DATABASE_URL)');
+  if (env.DATABASE_URL) {
+    const problem = invalidDatabaseUrl(env.DATABASE_URL);
+    if (problem) {
+      throw new Error(
+        `DATABASE_URL ${problem}; expected a PostgreSQL connection URL such as ${DATABASE_URL_FORM}, or unset it to use the embedded database`,
+      );
+    }
+    return directTarget(env.DATABASE_URL, 'Postgres (DATABASE_URL)');
+  }
   return embeddedTarget(env);
 }

@@ -3,6 +3,7 @@
 // local MCP server, then prints what landed in Postgres. Where the spans go: examples/README.md.
 import { DiagConsoleLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { initTelemetry } from '../instrumentation/index.js';
+import { maskDatabaseUrl } from '../shared/database/index.js';
 import { startFakeProvider } from '../test/helpers/fake-provider.js';
 import { openDemoTarget } from './demo-target.js';
 import { formatUsageReport, readUsageReport } from './usage-report.js';
@@ -30,9 +31,38 @@ async function runService(apiUrl: string): Promise<string[]> {
   return traceIds;
 }
 
+/** The demo failed in a way the user must act on; printed as it is. */
+class NothingLandedError extends Error {}
+
+/** Export problems (database or collector unreachable) are reported through diag, never thrown. */
+function countingDiagLogger() {
+  const console_ = new DiagConsoleLogger();
+  let errors = 0;
+  diag.setLogger(
+    {
+      ...console_,
+      error: (message, ...args) => {
+        errors++;
+        console_.error(message, ...args);
+      },
+      warn: (message, ...args) => console_.warn(message, ...args),
+      info: (message, ...args) => console_.info(message, ...args),
+      debug: (message, ...args) => console_.debug(message, ...args),
+      verbose: (message, ...args) => console_.verbose(message, ...args),
+    },
+    DiagLogLevel.WARN,
+  );
+  return { errors: () => errors };
+}
+
+function nothingLanded(exportsTo: string, why: string): NothingLandedError {
+  return new NothingLandedError(
+    `\n*** NOTHING LANDED *** ${why}.\nSpans went to ${exportsTo}: is the collector running (npm start) and does OTEL_EXPORTER_OTLP_ENDPOINT point at it? Without a collector, unset OTEL_EXPORTER_OTLP_ENDPOINT (the demo then writes to DATABASE_URL or the embedded database).`,
+  );
+}
+
 async function main(): Promise<void> {
-  // Export problems (database or collector unreachable) are reported here, never thrown.
-  diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
+  const exportDiag = countingDiagLogger();
   const target = await openDemoTarget(process.env);
   try {
     console.log(`spanledger demo: spans go to ${target.exportsTo}\n`);
@@ -47,11 +77,20 @@ async function main(): Promise<void> {
       await telemetry.shutdown();
       await fake.close();
     }
+    if (exportDiag.errors() > 0 && !target.reportUrl) {
+      throw nothingLanded(target.exportsTo, `${exportDiag.errors()} export error(s) above`);
+    }
     if (!target.reportUrl) {
       console.log('\nSet DATABASE_URL to the collector’s database to print what landed there.');
       return;
     }
     const report = await readUsageReport(target.reportUrl, traceIds);
+    if (report.usage.length === 0 && report.tools.length === 0) {
+      throw nothingLanded(
+        target.exportsTo,
+        `none of this run's ${traceIds.length} requests is in ${maskDatabaseUrl(target.reportUrl)}${exportDiag.errors() > 0 ? ` (${exportDiag.errors()} export error(s) above)` : ''}`,
+      );
+    }
     console.log(`\nWhat landed in Postgres (${traceIds.length} requests):\n`);
     for (const line of formatUsageReport(report)) console.log(line);
   } finally {
@@ -60,6 +99,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+  if (error instanceof NothingLandedError) console.error(error.message);
+  else console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 });

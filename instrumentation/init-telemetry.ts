@@ -10,6 +10,7 @@ import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { PgSpanExporter, type PgSpanExporterOptions } from '../exporters/index.js';
 import { SERVICE_NAME, SERVICE_VERSION } from '../semconv/index.js';
+import { DATABASE_URL_FORM, invalidDatabaseUrl } from '../shared/database/index.js';
 import { AuditContextSpanProcessor } from './audit-span-processor.js';
 import { configureInstrumentation, type InstrumentationOptions } from './config.js';
 
@@ -49,9 +50,37 @@ export interface TelemetryHandle {
   shutdown(): Promise<void>;
 }
 
+/** Never throws into the app at run time; warns (stderr and diag) once, at start. */
+function warnAtStart(message: string, code: string): void {
+  diag.warn(message);
+  try {
+    process.emitWarning(message, { code });
+  } catch {}
+}
+
 function postgresUrl(options: InitTelemetryOptions): string | undefined {
   if (options.databaseUrl === false) return undefined;
-  return options.databaseUrl || process.env.DATABASE_URL || undefined;
+  if (options.databaseUrl) {
+    const problem = invalidDatabaseUrl(options.databaseUrl);
+    // A bad option in code is the caller's bug: it throws here, at start.
+    if (problem) {
+      throw new Error(
+        `initTelemetry: databaseUrl ${problem}; expected a PostgreSQL connection URL such as ${DATABASE_URL_FORM}`,
+      );
+    }
+    return options.databaseUrl;
+  }
+  const fromEnv = process.env.DATABASE_URL || undefined;
+  const problem = fromEnv && invalidDatabaseUrl(fromEnv);
+  if (problem) {
+    // DATABASE_URL may be the app's own (MySQL...) database: skip it rather than fail the app.
+    warnAtStart(
+      `spanledger: DATABASE_URL ${problem}, so spans are not written to it; expected a PostgreSQL connection URL such as ${DATABASE_URL_FORM} (or pass initTelemetry({ databaseUrl }) / databaseUrl: false)`,
+      'SPANLEDGER_BAD_DATABASE_URL',
+    );
+    return undefined;
+  }
+  return fromEnv;
 }
 
 function otlpTarget(options: InitTelemetryOptions): string | true | undefined {
@@ -89,8 +118,10 @@ function exportProcessors(options: InitTelemetryOptions) {
     exporters.push('otlp');
   }
   if (exporters.length === 0) {
-    diag.warn(
-      'spanledger: initTelemetry has no exporter: set DATABASE_URL (direct to Postgres) or OTEL_EXPORTER_OTLP_ENDPOINT (a collector)',
+    // Also where it is seen without a diag logger (stderr, once).
+    warnAtStart(
+      'spanledger: initTelemetry has no exporter, so no span will land anywhere: set DATABASE_URL (direct to Postgres) or OTEL_EXPORTER_OTLP_ENDPOINT (a collector), or pass databaseUrl / otlp',
+      'SPANLEDGER_NO_EXPORTER',
     );
   }
   return { processors, exporters };

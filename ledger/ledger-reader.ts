@@ -68,6 +68,18 @@ export async function readCheckpoints(client: PoolClient): Promise<CheckpointRec
   }));
 }
 
+/** Retention cuts made so far (0 before the retention migration). */
+export async function readRetentionCuts(client: PoolClient): Promise<number | undefined> {
+  const { rows } = await client.query<{ t: string | null }>(
+    "SELECT to_regclass('spanledger.retention_cuts')::text AS t",
+  );
+  if (!rows[0]?.t) return undefined;
+  const count = await client.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM spanledger.retention_cuts',
+  );
+  return count.rows[0]?.n ?? 0;
+}
+
 /** When the ledger chain started (the migration's run time), in epoch microseconds. */
 export async function readGenesisUs(client: PoolClient): Promise<bigint> {
   const { rows } = await client.query<{ us: string | null }>(
@@ -98,7 +110,20 @@ const epochUs = (column: string) => `(extract(epoch FROM ${column}) * 1000000)::
  * ordered by (chain, batch) so each batch can be checked, and forgotten, as soon as its rows are
  * in: memory stays bounded by the largest batch. Rows outside any chain come last.
  */
-export async function* streamRows(client: PoolClient, window: Window): AsyncGenerator<LedgerRow> {
+export async function* streamRows(
+  client: PoolClient,
+  window: Window,
+  withRetained = false,
+): AsyncGenerator<LedgerRow> {
+  // Rows removed by retention keep their hash (retention_row_hashes): stored = recomputed, so
+  // they take part in their batch's count and Merkle root without their content.
+  const retained = withRetained
+    ? `UNION ALL
+      SELECT CASE r.kind WHEN 'audit' THEN 'A' ELSE 'U' END, r.chain_id, r.seq, r.trace_id,
+             r.span_id, ${epochUs('r.started_at')}, encode(r.row_hash, 'hex'),
+             encode(r.row_hash, 'hex'), 0
+        FROM spanledger.retention_row_hashes r WHERE ${windowSql('r.started_at', window)}`
+    : '';
   const sql = `COPY (
     SELECT * FROM (
       SELECT 'a' AS kind, a.ledger_chain AS chain, a.ledger_seq AS seq, a.trace_id, a.span_id,
@@ -114,6 +139,7 @@ export async function* streamRows(client: PoolClient, window: Window): AsyncGene
         LEFT JOIN spanledger.audit_log a
           ON a.trace_id = u.trace_id AND a.span_id = u.span_id AND a.started_at = u.started_at
        WHERE ${windowSql('u.started_at', window)}
+      ${retained}
     ) x ORDER BY chain, seq) TO STDOUT (FORMAT csv)`;
   const stream = client.query(copyTo(sql));
   for await (const line of createInterface({
@@ -122,7 +148,8 @@ export async function* streamRows(client: PoolClient, window: Window): AsyncGene
   })) {
     const f = line.split(',');
     yield {
-      kind: f[0] === 'a' ? 'audit' : 'usage',
+      kind: f[0] === 'a' || f[0] === 'A' ? 'audit' : 'usage',
+      retained: f[0] === 'A' || f[0] === 'U',
       chainId: unquote(f[1]!),
       seq: f[2] ? BigInt(f[2]) : null,
       traceId: f[3]!,

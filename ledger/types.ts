@@ -31,6 +31,8 @@ export interface CheckpointRecord {
 /** One audit_log or llm_usage row as verify reads it. */
 export interface LedgerRow {
   kind: 'audit' | 'usage';
+  /** Removed by retention: only its kept row hash remains (retention_row_hashes). */
+  retained: boolean;
   chainId: string | null;
   seq: bigint | null;
   traceId: string;
@@ -70,6 +72,10 @@ export interface VerifyReport {
   checkpoints: number;
   /** Rows written before the ledger chain existed: not covered, only counted. */
   legacyRows: number;
+  /** Rows removed by retention whose kept hashes were checked in their batches. */
+  retainedRows: number;
+  /** Retention cuts recorded in retention_cuts. */
+  retentionCuts: number;
   problems: LedgerProblem[];
   /** The latest checkpoint: what `--digest` prints and `--expect` compares. */
   digest: string | undefined;

@@ -6,6 +6,7 @@ import {
   readCheckpoints,
   readGenesisUs,
   readHeads,
+  readRetentionCuts,
   streamRows,
   type Window,
 } from './ledger-reader.js';
@@ -53,7 +54,14 @@ export function verifyLedger(pool: Pool, options: VerifyOptions = {}): Promise<V
       if (options.expect) checkExpected(options.expect, checkpoints, problems);
       const window: Window = { from: options.from, to: options.to };
       const inWindow = batches.filter((b) => inside(b, window));
-      const rows = await checkRows(client, window, inWindow, await readGenesisUs(client), problems);
+      const cuts = await readRetentionCuts(client);
+      const rows = await checkRows(
+        client,
+        { ...window, withRetained: cuts !== undefined },
+        inWindow,
+        await readGenesisUs(client),
+        problems,
+      );
       await client.query('COMMIT');
       return {
         intact: problems.length === 0,
@@ -63,6 +71,8 @@ export function verifyLedger(pool: Pool, options: VerifyOptions = {}): Promise<V
         rows: rows.checked,
         checkpoints: checkpoints.length,
         legacyRows: rows.legacy,
+        retainedRows: rows.retained,
+        retentionCuts: cuts ?? 0,
         problems,
         digest,
       };
@@ -81,7 +91,7 @@ function inside(b: BatchRecord, window: Window): boolean {
 
 async function checkRows(
   client: Parameters<typeof streamRows>[0],
-  window: Window,
+  window: Window & { withRetained: boolean },
   inWindow: readonly BatchRecord[],
   genesisUs: bigint,
   problems: LedgerProblem[],
@@ -92,6 +102,7 @@ async function checkRows(
   const orphans: LedgerRow[] = [];
   let checked = 0;
   let legacy = 0;
+  let retained = 0;
   let group: LedgerRow[] = [];
   let groupKey: string | undefined;
   const flush = () => {
@@ -106,8 +117,9 @@ async function checkRows(
     }
     group = [];
   };
-  for await (const row of streamRows(client, window)) {
-    checked++;
+  for await (const row of streamRows(client, window, window.withRetained)) {
+    if (row.retained) retained++;
+    else checked++;
     if (row.chainId === null) {
       if (row.ingestedUs < genesisUs) legacy++;
       else unchained(row, problems);
@@ -127,7 +139,7 @@ async function checkRows(
     orphans.filter((r) => !ids.has(key(r.chainId, r.seq))),
     problems,
   );
-  return { checked, legacy };
+  return { checked, legacy, retained };
 }
 
 function unchained(row: LedgerRow, problems: LedgerProblem[]) {

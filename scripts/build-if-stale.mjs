@@ -9,26 +9,15 @@
 // A production install (`npm ci --omit=dev`) has no TypeScript: there, a present dist/ is used
 // as it is, and a missing one is an error that says what to do.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const stampPath = join(root, 'dist', '.build-stamp');
-// The roots tsconfig.build.json compiles, plus what the build copies or reads.
-const SOURCE_DIRS = [
-  'cli',
-  'collector',
-  'prober',
-  'query',
-  'shared',
-  'ledger',
-  'exporters',
-  'instrumentation',
-  'semconv',
-  'migrations',
-];
+// The roots tsconfig.build.json compiles (its plain-JSON `include`), plus what the build copies.
+const SOURCE_DIRS = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')).include;
 const SOURCE_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package.json'];
 
 function newestSourceMtime() {

@@ -17,6 +17,7 @@ export {
   size,
   substituteEnv,
   timeout,
+  unsetEnvReferences,
 } from './config/index.js';
 export type { Logger, MessageLogger } from './logger.js';
 export { createLogger } from './logger.js';

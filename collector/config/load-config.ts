@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError, describeConfigValue, substituteEnv } from '../../shared/index.js';
+import {
+  ConfigError,
+  describeConfigValue,
+  substituteEnv,
+  unsetEnvReferences,
+} from '../../shared/index.js';
 import { configSchema, type SpanledgerConfig } from './schema.js';
 
 export { ConfigError };
@@ -15,7 +20,25 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
-function formatIssue(source: string, raw: unknown, issue: z.core.$ZodIssue): string {
+/** The config file as written (before ${env:…} substitution), to name unset variables. */
+interface Templates {
+  raw: unknown;
+  env: NodeJS.ProcessEnv;
+}
+
+function unsetHint(templates: Templates | undefined, path: readonly PropertyKey[]): string {
+  if (!templates) return '';
+  const names = unsetEnvReferences(valueAt(templates.raw, path), templates.env);
+  if (names.length === 0) return '';
+  return `; it comes from ${names.map((n) => `\${env:${n}}`).join(', ')}, which ${names.length > 1 ? 'are' : 'is'} not set: set ${names.join(', ')} in this shell or give a default (\${env:${names[0]}:-…})`;
+}
+
+function formatIssue(
+  source: string,
+  raw: unknown,
+  issue: z.core.$ZodIssue,
+  templates?: Templates,
+): string {
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const where = path ? `${path}: ` : '';
@@ -24,14 +47,20 @@ function formatIssue(source: string, raw: unknown, issue: z.core.$ZodIssue): str
       .join(', ')}`;
   }
   const value = valueAt(raw, issue.path);
-  return `${source}: ${path || '(root)'} ${issue.message} (got ${describeConfigValue(issue.path, value)})`;
+  return `${source}: ${path || '(root)'} ${issue.message} (got ${describeConfigValue(issue.path, value)})${unsetHint(templates, issue.path)}`;
 }
 
 /** Validates an already-parsed config object; throws ConfigError listing every problem. */
-export function resolveConfig(raw: unknown, source = 'config'): Readonly<SpanledgerConfig> {
+export function resolveConfig(
+  raw: unknown,
+  source = 'config',
+  templates?: Templates,
+): Readonly<SpanledgerConfig> {
   const result = configSchema.safeParse(raw ?? {});
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => formatIssue(source, raw, i)).join('\n'));
+    throw new ConfigError(
+      result.error.issues.map((i) => formatIssue(source, raw, i, templates)).join('\n'),
+    );
   }
   return deepFreeze(result.data);
 }
@@ -53,7 +82,16 @@ export async function loadConfigFile(
   } catch (err) {
     throw new ConfigError(`${path}: not valid YAML${yamlErrorDetail(err)}`);
   }
-  return resolveConfig(raw, path);
+  return resolveConfig(raw, path, { raw: parseTemplates(text), env });
+}
+
+/** The file parsed without substitution (undefined when that does not parse). */
+function parseTemplates(text: string): unknown {
+  try {
+    return parseYaml(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Messages the YAML parser writes without quoting the source; others are named by code. */

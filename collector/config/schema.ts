@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { maintenanceSchema } from '../../maintenance/index.js';
 import { mcpHealthSchema } from '../../prober/config.js';
 import { queryApiSchema } from '../../query/config.js';
 import {
@@ -159,6 +160,7 @@ const shape = z.strictObject({
   exporters: exporters.prefault({}),
   extensions: z
     .strictObject({
+      maintenance: maintenanceSchema.prefault({}),
       mcp_health: mcpHealthSchema.optional(),
       query_api: queryApiSchema.prefault({}),
     })

@@ -13,6 +13,23 @@ export class CliError extends Error {
 
 type Params = Record<string, string | number | undefined>;
 
+// The CLI sends these API parameters from these flags: a refusal names what the user typed.
+const FLAG_OF: Record<string, string> = {
+  tenant_id: '--tenant',
+  user_id: '--user',
+  group_by: '--by',
+  event_type: '--event-type',
+  session_id: '--session',
+  tool_name: '--tool',
+  trace_id: '--trace-id',
+};
+const API_NAMES = new RegExp(`\\b(${Object.keys(FLAG_OF).join('|')})\\b`, 'g');
+
+/** An API refusal in the CLI's words: parameter names become the flags that set them. */
+export function inFlagNames(message: string): string {
+  return message.replace(API_NAMES, (name) => FLAG_OF[name] ?? name);
+}
+
 function urlOf(target: ApiTarget, path: string, params: Params): string {
   const url = new URL(path, target.baseUrl.endsWith('/') ? target.baseUrl : `${target.baseUrl}/`);
   for (const [key, value] of Object.entries(params)) {
@@ -38,7 +55,7 @@ async function request(target: ApiTarget, path: string, params: Params): Promise
   try {
     message = (JSON.parse(text) as { message?: string }).message ?? text;
   } catch {}
-  throw new CliError(`the query API answered ${response.status}: ${message}`);
+  throw new CliError(`the query API answered ${response.status}: ${inFlagNames(message)}`);
 }
 
 /** GET a JSON endpoint; throws CliError with the API's message on a refusal. */

@@ -1,3 +1,4 @@
+import type { DatabaseTargetConfig } from '../../shared/database/index.js';
 import type { QueryApiConfig } from '../config.js';
 
 /**
@@ -6,5 +7,7 @@ import type { QueryApiConfig } from '../config.js';
  */
 export interface QueryCliConfig {
   readonly extensions: { readonly query_api: Readonly<QueryApiConfig> };
-  readonly exporters: { readonly postgres: { readonly connect_timeout: number } };
+  readonly exporters: {
+    readonly postgres: Readonly<DatabaseTargetConfig> & { readonly connect_timeout: number };
+  };
 }

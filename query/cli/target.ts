@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { pendingMigrations } from '../../migrations/index.js';
-import { createPool, maskDatabaseUrl } from '../../shared/database/index.js';
+import {
+  connectOrExplain,
+  createPool,
+  DATABASE_URL_FORM,
+  invalidDatabaseUrl,
+  maskDatabaseUrl,
+  openDatabaseTarget,
+} from '../../shared/database/index.js';
 import { queryApiSchema, startQueryApi } from '../index.js';
 import { type ApiTarget, CliError } from './api-client.js';
 import type { QueryCliConfig } from './cli-config.js';
@@ -28,7 +35,9 @@ export interface TargetDependencies {
 }
 
 /**
- * --api-url, else --database-url, else SPANLEDGER_API_URL, else DATABASE_URL. With a database
+ * --api-url, else --database-url, else SPANLEDGER_API_URL, else DATABASE_URL, else the config's
+ * exporters.postgres.url, else the embedded database of this directory (the running collector's
+ * server when npm start runs, else started for the duration of the command). With a database
  * the CLI runs the query API in-process on a loopback port with a one-time token (admin, or
  * --tenant's), so both ways go through the same queries, checks and row-level security.
  */
@@ -45,18 +54,44 @@ export async function openTarget(
     return { baseUrl: apiUrl, token, direct: false, close: async () => {} };
   }
   const databaseUrl = options.databaseUrl ?? deps.env.DATABASE_URL;
-  if (!databaseUrl) {
-    throw new CliError(
-      'nowhere to query: pass --api-url (or set SPANLEDGER_API_URL) for a running collector, or --database-url (or set DATABASE_URL)',
-    );
+  if (databaseUrl) {
+    const problem = invalidDatabaseUrl(databaseUrl);
+    if (problem) {
+      const name = options.databaseUrl ? '--database-url' : 'DATABASE_URL';
+      throw new CliError(
+        `${name} ${problem}; expected a PostgreSQL connection URL such as ${DATABASE_URL_FORM}`,
+      );
+    }
+    await connectOrExplain({
+      url: databaseUrl,
+      maskedUrl: maskDatabaseUrl(databaseUrl),
+      origin: options.databaseUrl ? '--database-url' : 'DATABASE_URL',
+    });
+    return openDirect(databaseUrl, options, deps, async () => {});
   }
-  return openDirect(databaseUrl, options, deps);
+  const config = await deps.configFrom(options.config);
+  const target = await openDatabaseTarget(config.exporters.postgres, deps.env, stderrLogger(), {
+    reuseRunning: true,
+    createIfMissing: false,
+  });
+  try {
+    await connectOrExplain(target);
+    return await openDirect(target.url, options, deps, () => target.release());
+  } catch (err) {
+    await target.release();
+    throw err;
+  }
 }
+
+// Logs go to stderr: stdout carries the export or the table.
+const stderrLogger = () =>
+  pino({ level: 'error', base: { service: 'spanledger' } }, pino.destination(2));
 
 async function openDirect(
   databaseUrl: string,
   options: ConnectionOptions,
   deps: TargetDependencies,
+  releaseDatabase: () => Promise<void>,
 ): Promise<OpenTarget> {
   const config = await deps.configFrom(options.config);
   await assertMigrated(databaseUrl);
@@ -72,8 +107,7 @@ async function openDirect(
     max_concurrent_exports: 1,
     query_timeout: configured.query_timeout,
   });
-  // Logs go to stderr: stdout carries the export or the table.
-  const logger = pino({ level: 'error', base: { service: 'spanledger' } }, pino.destination(2));
+  const logger = stderrLogger();
   const server = await startQueryApi({
     config: api,
     databaseUrl,
@@ -82,7 +116,12 @@ async function openDirect(
     logger,
     connectTimeoutMs: config.exporters.postgres.connect_timeout,
   });
-  return { baseUrl: server.url, token, direct: true, close: () => server.close() };
+  return {
+    baseUrl: server.url,
+    token,
+    direct: true,
+    close: () => server.close().finally(releaseDatabase),
+  };
 }
 
 async function assertMigrated(databaseUrl: string) {

@@ -1,5 +1,5 @@
 export { ConfigError } from './config-error.js';
-export { substituteEnv } from './env-substitution.js';
+export { substituteEnv, unsetEnvReferences } from './env-substitution.js';
 export {
   duration,
   hostPort,

@@ -111,3 +111,21 @@ export async function tryConnect(
     await client.end().catch(() => {});
   }
 }
+
+/** Postgres does not answer now (refused, unresolvable host, timeout); the message says what to check. */
+export class DatabaseUnreachableError extends Error {
+  override name = 'DatabaseUnreachableError';
+}
+
+/**
+ * For commands that need the database now: one bounded attempt, and an error that says what to
+ * do when it fails (unreachable, login refused, missing database with its createdb line).
+ */
+export async function connectOrExplain(
+  source: DatabaseSource,
+  timeoutMs = 10_000,
+): Promise<string> {
+  const attempt = await tryConnect(source, timeoutMs);
+  if (!attempt.ok) throw new DatabaseUnreachableError(attempt.reason);
+  return attempt.serverVersion;
+}

@@ -4,6 +4,7 @@ import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { findFreePort, isPortFree } from './free-port.js';
+import { findRunningEmbedded } from './running-embedded.js';
 
 /** Options for the Postgres that `npm start` runs when no DATABASE_URL is given. */
 export interface EmbeddedPostgresOptions {
@@ -111,6 +112,13 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedPostgresHandle> {
   const dataDir = resolve(options.dataDir);
   await ensureWritableDir(dataDir);
+  // Instead of Postgres's raw 'lock file "postmaster.pid" already exists'.
+  const running = await findRunningEmbedded(dataDir);
+  if (running) {
+    throw new EmbeddedPostgresError(
+      `an embedded Postgres (pid ${running.pid}, port ${running.port}) already runs on ${dataDir}, most likely another "npm start": stop it first, or give this one its own exporters.postgres.embedded.data_dir (SPANLEDGER_DATA_DIR); the spanledger CLI commands connect to the running one by themselves`,
+    );
+  }
   const initialised = await access(join(dataDir, 'PG_VERSION')).then(
     () => true,
     () => false,

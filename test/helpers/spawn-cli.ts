@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -14,10 +16,18 @@ export interface CliProcess {
   exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs the real CLI (cli/main.ts through tsx) as a child process. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
-  return spawnWatched(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/main.ts'), ...args], {
-    cwd: ROOT,
+// tsx by file URL (its public entry, resolved from the repository): a child in another working
+// directory cannot resolve the bare name.
+const TSX = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
+
+/** Runs the real CLI (cli/main.ts through tsx) as a child process (in `cwd`, default the repo). */
+export function spawnCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { cwd?: string } = {},
+): CliProcess {
+  return spawnWatched(process.execPath, ['--import', TSX, join(ROOT, 'cli/main.ts'), ...args], {
+    cwd: options.cwd ?? ROOT,
     env,
   });
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -25,14 +26,17 @@ export function spawnScript(
   script: string,
   args: string[],
   env: Record<string, string | undefined>,
+  options: { cwd?: string } = {},
 ): ScriptProcess {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) delete childEnv[key];
     else childEnv[key] = value;
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, script), ...args], {
-    cwd: ROOT,
+  // tsx by path: a child in another working directory cannot resolve the bare name.
+  const tsx = pathToFileURL(resolve(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+  const child = spawn(process.execPath, ['--import', tsx, resolve(ROOT, script), ...args], {
+    cwd: options.cwd ?? ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_COLUMNS, type QueryApiServer } from '../../../query/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
@@ -168,9 +169,12 @@ describe('spanledger audit | usage | quota | mcp status', () => {
   });
 
   it('says what is wrong: no target, a bad parameter, a bad token', async () => {
-    const none = await run(['usage']);
-    expect(none.code).toBe(1);
-    expect(none.stderr).toContain('nowhere to query: pass --api-url');
+    // No API, no DATABASE_URL, and no embedded database in the data directory yet.
+    const none = await run(['usage'], { SPANLEDGER_DATA_DIR: join(dir, 'no-pg-here') });
+    expect(none.code).toBe(78);
+    expect(none.stderr).toMatch(
+      /no embedded database in .*no-pg-here yet \(nothing has landed\): start the collector there first \(npm start\), or point at a database with --database-url or DATABASE_URL/,
+    );
     const bad = await run(['audit', '--from', 'last week', ...apiArgs]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('the query API answered 400: from must be a date');
