@@ -6,7 +6,16 @@ import { auditPageSql, type ExportFormat } from './audit-sql.js';
 import type { QuotaRule } from './config.js';
 import { decodeCursor, encodeCursor, filterFingerprint } from './cursor.js';
 import { QueryApiError } from './errors.js';
-import { MCP_HEALTH_SQL, MCP_SERVER_SQL, MCP_SERVERS_SQL } from './mcp-sql.js';
+import { LEDGER_CHECKPOINT_SQL, LEDGER_HEADS_SQL } from './ledger-sql.js';
+import {
+  MCP_HEALTH_SQL,
+  MCP_RESPONSE_TIMES_SQL,
+  MCP_SERVER_SQL,
+  MCP_SERVERS_SQL,
+  MCP_STATUS_CHANGES_SQL,
+  MCP_UPTIME_SQL,
+} from './mcp-sql.js';
+import { mostUsedSql, type TopCallsBy, topCallsSql, type UsedBy } from './overview-sql.js';
 import type { Principal } from './principal.js';
 import {
   applicableRules,
@@ -167,12 +176,81 @@ export function createQueryService(options: QueryServiceOptions) {
     });
   }
 
+  /**
+   * The calls, tools and MCP servers the console's overview ranks, in one reader transaction:
+   * slowest and costliest calls, most used tools and MCP servers (JSON arrays as text).
+   */
+  async function rankings(principal: Principal, filters: AuditFilters, limit: number) {
+    const json = (c: PoolClient, build: (values: ReturnType<typeof bindValues>) => string) => {
+      const values = bindValues();
+      const sql = build(values);
+      return c.query<{ json: string }>(prepared(sql, values.values)).then((r) => r.rows[0]!.json);
+    };
+    return withReader(pool, principal, reader, async (c) => {
+      const top = (by: TopCallsBy) => json(c, (v) => topCallsSql(filters, by, limit, v));
+      const used = (by: UsedBy) => json(c, (v) => mostUsedSql(filters, by, limit, v));
+      return {
+        slowest: await top('duration'),
+        costliest: await top('cost'),
+        tools: await used('tool_name'),
+        mcpServers: await used('mcp_server'),
+      };
+    });
+  }
+
+  /**
+   * The console's MCP health view: servers with their latest status, uptime per window, the
+   * last 24 hours' response times and recent status changes (JSON text each).
+   */
+  async function mcpOverview(principal: Principal, changes: number) {
+    return withReader(pool, principal, reader, async (c) => {
+      const one = async (text: string, values: unknown[] = []) =>
+        (await c.query<{ json: string }>(text, values)).rows[0]!.json;
+      return {
+        servers: await one(MCP_SERVERS_SQL),
+        uptime: await one(MCP_UPTIME_SQL),
+        responseTimes: await one(MCP_RESPONSE_TIMES_SQL),
+        statusChanges: await one(MCP_STATUS_CHANGES_SQL, [changes]),
+      };
+    });
+  }
+
+  /**
+   * The ledger chain's heads and latest checkpoint (JSON text each). Admin principals only:
+   * tenant readers have no privilege on the chain tables.
+   */
+  async function ledgerState(principal: Principal) {
+    if (principal.kind !== 'admin') {
+      throw new QueryApiError(
+        403,
+        'forbidden',
+        'the ledger chain is readable with an admin token only',
+      );
+    }
+    return withReader(pool, principal, reader, async (c) => ({
+      heads: (await c.query<{ json: string }>(LEDGER_HEADS_SQL)).rows[0]!.json,
+      checkpoint: (await c.query<{ json: string }>(LEDGER_CHECKPOINT_SQL)).rows[0]!.json,
+    }));
+  }
+
   /** Destroys every export in flight (the server is closing). */
   function abortExports() {
     for (const stream of exports) stream.destroy(new Error('the query API is shutting down'));
   }
 
-  return { auditPage, exportAudit, usage, quota, mcpServers, mcpHealth, abortExports };
+  return {
+    auditPage,
+    exportAudit,
+    usage,
+    quota,
+    mcpServers,
+    mcpHealth,
+    rankings,
+    mcpOverview,
+    ledgerState,
+    quotaRules: () => options.quotas,
+    abortExports,
+  };
 }
 
 /** The service createQueryService() builds. */
