@@ -280,8 +280,13 @@ function signInRoutes(
     const body = (request.body ?? {}) as Record<string, unknown>;
     const next = safeNext(body.next);
     // SameSite=Strict guards the session; this keeps other sites from signing a browser in.
+    // (Origin is "null" under our no-referrer policy, so Sec-Fetch-Site speaks for browsers.)
+    const site = request.headers['sec-fetch-site'];
     const origin = request.headers.origin;
-    if (origin !== undefined && origin !== `http://${request.headers.host}`) {
+    if (
+      (site !== undefined && site !== 'same-origin' && site !== 'none') ||
+      (origin !== undefined && origin !== 'null' && origin !== `http://${request.headers.host}`)
+    ) {
       throw new QueryApiError(403, 'forbidden', 'sign-in from another origin is refused');
     }
     const token = typeof body.token === 'string' ? body.token : '';

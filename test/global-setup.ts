@@ -2,6 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { bundleConsoleAssets } from '../console/build/bundle-assets.js';
 import { startEmbeddedPostgres } from '../shared/database/index.js';
 
 declare module 'vitest' {
@@ -16,6 +17,8 @@ declare module 'vitest' {
  * temporary directory. Test files create their own databases on it, so they run in parallel.
  */
 export default async function setup(project: TestProject) {
+  // The console's browser tests load the bundle `npm run build` makes; build it from source.
+  await bundleConsoleAssets([join(import.meta.dirname, '..', 'console', 'assets')]);
   const external = process.env.DATABASE_URL;
   if (external) {
     project.provide('adminDatabaseUrl', external);

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { context, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { type CollectorHandle, resolveConfig, startCollector } from '../../../collector/index.js';
 import { createLogger } from '../../../shared/index.js';
@@ -58,14 +59,17 @@ export async function seedConsoleData(databaseUrl: string): Promise<SeededTraces
     { ...chat('gpt-4o-mini-tools', 'openai', 120, 30), ...tenant('acme', 'ann') },
     { parent: agent, startMs: now + 10, durationMs: 400 },
   );
-  const tool = t.open(
+  const tool = t.tracer.startSpan(
     'execute_tool get_weather',
     {
-      'gen_ai.operation.name': 'execute_tool',
-      'gen_ai.tool.name': 'get_weather',
-      ...tenant('acme', 'ann'),
+      attributes: {
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': 'get_weather',
+        ...tenant('acme', 'ann'),
+      },
+      startTime: now + 420,
     },
-    now + 420,
+    trace.setSpan(context.active(), agent),
   );
   t.span(
     'tools/call get_weather',
