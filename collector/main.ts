@@ -304,7 +304,17 @@ function superviseDatabase(
     async prepare() {
       // A least-privilege login waits for the owner's "spanledger migrate" instead.
       await ensureSchema(pool!, target.url, logger.child({ component: 'migrate' }));
-      await queryApi?.verifyRoles();
+      if (config.extensions.query_api.enabled) {
+        await queryApi?.verifyRoles();
+      } else {
+        // The console alone (on by default) must not stop a least-privilege collector: its
+        // pages answer with the error until the GRANT is made.
+        await queryApi
+          ?.verifyRoles()
+          .catch((err: Error) =>
+            logger.warn(`console: ${err.message.replace('extensions.query_api: ', '')}`),
+          );
+      }
       if (prober && !proberStarted) {
         await prober.start();
         proberStarted = true;

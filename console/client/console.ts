@@ -29,7 +29,8 @@ function formatValue(unit: ChartData['unit'], v: number | null): string {
   if (v === null || v === undefined) return '–';
   if (unit === 'usd') return `$${v < 1 ? v.toPrecision(3) : v.toFixed(2)}`;
   if (unit === 'ms') return `${Math.round(v)} ms`;
-  return Math.round(v).toLocaleString('en-US');
+  // Small axes get fractional ticks: show them rather than round 1.5 to 2.
+  return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(1);
 }
 
 function drawChart(el: HTMLElement) {

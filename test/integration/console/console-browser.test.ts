@@ -119,6 +119,7 @@ describe('the console in Chromium, with query tokens', () => {
     await expect(main.textContent()).resolves.toContain('gpt-4o-mini-tools');
     await expect(main.textContent()).resolves.toContain('claude-haiku-4-5');
     await expect(page.locator('#tools').textContent()).resolves.toContain('get_weather');
+    await expect(page.locator('#mcp-servers').textContent()).resolves.toContain('weather.internal');
     expect(await page.locator('.uplot').count()).toBe(4);
     // Tenant picker: every tenant for an admin.
     const tenants = await page.locator('select[name=tenant_id] option').allTextContents();

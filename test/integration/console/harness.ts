@@ -76,7 +76,7 @@ export async function seedConsoleData(databaseUrl: string): Promise<SeededTraces
     {
       'mcp.method.name': 'tools/call',
       'gen_ai.tool.name': 'get_weather',
-      'mcp.server.name': 'weather-mcp',
+      'server.address': 'weather.internal',
       'gen_ai.operation.name': 'execute_tool',
       ...tenant('acme', 'ann'),
     },
