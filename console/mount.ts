@@ -342,33 +342,28 @@ function overviewRoute(
           ...scopeFilter,
         }),
       );
-    const daily = await usage(`day,${split}`, 10_000);
-    const bySplit = await usage(split, 50);
-    const tenants =
-      principal.kind === 'admin'
-        ? (
-            await service.usage(
-              principal,
-              parseParams(usageParams, { group_by: 'tenant', limit: '1000' }),
-            )
-          ).rows
-            .map((r) => r.tenant_id)
-            .filter((t): t is string => typeof t === 'string')
-        : undefined;
     const {
       limit: _l,
       cursor: _c,
       ...filters
-    } = parseParams(auditPageParams, { from: first, ...scopeFilter });
-    const ranked = await service.rankings(principal, filters, 10);
-    const quotas =
+    } = parseParams(auditPageParams, {
+      from: first,
+      ...scopeFilter,
+    });
+    // Independent reads, each in its own reader transaction: run side by side on the pool.
+    const [daily, bySplit, tenants, ranked, quotas] = await Promise.all([
+      usage(`day,${split}`, 10_000),
+      usage(split, 50),
+      principal.kind === 'admin' ? service.tenants(principal) : undefined,
+      service.rankings(principal, filters, 10),
       tenant && service.quotaRules().length > 0
-        ? await Promise.all(
+        ? Promise.all(
             (['day', 'month'] as const).map((period) =>
               service.quota(principal, parseParams(quotaParams, { period, tenant_id: tenant })),
             ),
           )
-        : [];
+        : [],
+    ]);
     return sendPage(
       reply,
       200,

@@ -16,7 +16,7 @@ export type { TimeBound } from './fields.js';
 export { parseTimeBound } from './fields.js';
 export { openApiDocument } from './openapi.js';
 export type { TopCallsBy, UsedBy } from './overview-sql.js';
-export { mostUsedSql, topCallsSql } from './overview-sql.js';
+export { mostUsedSql, rankingsSql, TENANTS_SQL, topCallsSql } from './overview-sql.js';
 export { parseParams } from './parse-params.js';
 export type { Principal } from './principal.js';
 export { readerRole } from './principal.js';

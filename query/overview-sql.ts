@@ -54,3 +54,29 @@ FROM (SELECT ${by} AS name, count(*)::int AS calls,
       FROM spanledger.audit_log ${where(conditions)}
       GROUP BY ${by} ORDER BY calls DESC, name LIMIT ${values.add(limit, 'integer')}) t`;
 }
+
+/**
+ * The overview's four rankings as one row of four JSON arrays (slowest, costliest, tools,
+ * mcp_servers): one statement, so one round trip and one snapshot.
+ */
+export function rankingsSql(filters: AuditFilters, limit: number, values: SqlValues): string {
+  return `SELECT (${topCallsSql(filters, 'duration', limit, values)}) AS slowest,
+       (${topCallsSql(filters, 'cost', limit, values)}) AS costliest,
+       (${mostUsedSql(filters, 'tool_name', limit, values)}) AS tools,
+       (${mostUsedSql(filters, 'mcp_server', limit, values)}) AS mcp_servers`;
+}
+
+/**
+ * The distinct tenants of audit_log (at most 1,000), as one JSON array: a recursive skip scan
+ * over the (tenant_id, started_at) index, one index probe per tenant instead of a scan of rows.
+ */
+export const TENANTS_SQL = `
+WITH RECURSIVE t(tenant_id, n) AS (
+  (SELECT tenant_id, 1 FROM spanledger.audit_log WHERE tenant_id IS NOT NULL ORDER BY tenant_id LIMIT 1)
+  UNION ALL
+  SELECT (SELECT a.tenant_id FROM spanledger.audit_log a
+          WHERE a.tenant_id > t.tenant_id ORDER BY a.tenant_id LIMIT 1), t.n + 1
+  FROM t WHERE t.tenant_id IS NOT NULL AND t.n < 1000
+)
+SELECT coalesce(json_agg(tenant_id ORDER BY tenant_id), '[]')::text AS json
+FROM t WHERE tenant_id IS NOT NULL`;

@@ -15,7 +15,7 @@ import {
   MCP_STATUS_CHANGES_SQL,
   MCP_UPTIME_SQL,
 } from './mcp-sql.js';
-import { mostUsedSql, type TopCallsBy, topCallsSql, type UsedBy } from './overview-sql.js';
+import { rankingsSql, TENANTS_SQL } from './overview-sql.js';
 import type { Principal } from './principal.js';
 import {
   applicableRules,
@@ -177,25 +177,35 @@ export function createQueryService(options: QueryServiceOptions) {
   }
 
   /**
-   * The calls, tools and MCP servers the console's overview ranks, in one reader transaction:
-   * slowest and costliest calls, most used tools and MCP servers (JSON arrays as text).
+   * The calls, tools and MCP servers the console's overview ranks, in one statement (one round
+   * trip): slowest and costliest calls, most used tools and MCP servers (JSON arrays as text).
    */
   async function rankings(principal: Principal, filters: AuditFilters, limit: number) {
-    const json = (c: PoolClient, build: (values: ReturnType<typeof bindValues>) => string) => {
-      const values = bindValues();
-      const sql = build(values);
-      return c.query<{ json: string }>(prepared(sql, values.values)).then((r) => r.rows[0]!.json);
+    const values = bindValues();
+    const sql = rankingsSql(filters, limit, values);
+    const { rows } = await withReader(pool, principal, reader, (c) =>
+      c.query<{ slowest: string; costliest: string; tools: string; mcp_servers: string }>(
+        prepared(sql, values.values),
+      ),
+    );
+    const row = rows[0]!;
+    return {
+      slowest: row.slowest,
+      costliest: row.costliest,
+      tools: row.tools,
+      mcpServers: row.mcp_servers,
     };
-    return withReader(pool, principal, reader, async (c) => {
-      const top = (by: TopCallsBy) => json(c, (v) => topCallsSql(filters, by, limit, v));
-      const used = (by: UsedBy) => json(c, (v) => mostUsedSql(filters, by, limit, v));
-      return {
-        slowest: await top('duration'),
-        costliest: await top('cost'),
-        tools: await used('tool_name'),
-        mcpServers: await used('mcp_server'),
-      };
-    });
+  }
+
+  /**
+   * Every tenant with rows, for an admin's tenant picker (a skip scan of the tenant index: one
+   * probe per tenant, however many rows).
+   */
+  async function tenants(principal: Principal): Promise<string[]> {
+    const { rows } = await withReader(pool, principal, reader, (c) =>
+      c.query<{ json: string }>(TENANTS_SQL),
+    );
+    return JSON.parse(rows[0]!.json) as string[];
   }
 
   /**
@@ -246,6 +256,7 @@ export function createQueryService(options: QueryServiceOptions) {
     mcpServers,
     mcpHealth,
     rankings,
+    tenants,
     mcpOverview,
     ledgerState,
     quotaRules: () => options.quotas,
