@@ -375,9 +375,7 @@ async function main() {
     console.log(
       `console overview (one tenant, 30 days)   p50 ${web.overview.p50} ms  p99 ${web.overview.p99} ms; ${web.overviewKb} KB with script and styles`,
     );
-    console.log(
-      `console audit page (50 rows)   p50 ${web.audit.p50} ms  p99 ${web.audit.p99} ms`,
-    );
+    console.log(`console audit page (50 rows)   p50 ${web.audit.p50} ms  p99 ${web.audit.p99} ms`);
 
     const range = exportRange();
     const where = `started_at >= '${range.from}' AND started_at < '${range.to}'`;
