@@ -12,7 +12,7 @@ import {
   quotaParams,
   usageParams,
 } from '../query/index.js';
-import type { Logger } from '../shared/index.js';
+import { isLoopbackHost, type Logger } from '../shared/index.js';
 import { ASSET_DIR, ASSET_TYPES, loadAssets } from './assets.js';
 import type { ConsoleConfig } from './config.js';
 import { firstDay } from './format.js';
@@ -74,6 +74,25 @@ function pickQuery(query: unknown, keys: readonly string[]): Record<string, stri
   return out;
 }
 
+/** The host name of a Host header ("127.0.0.1:4319" → "127.0.0.1", "[::1]:4319" → "::1"). */
+export function hostName(host: string | undefined): string {
+  if (!host) return '';
+  const bracket = /^\[([^\]]+)\]/.exec(host);
+  if (bracket) return bracket[1]!;
+  return host.replace(/:\d+$/, '');
+}
+
+/**
+ * A POST that came from our own pages. Browsers send Sec-Fetch-Site; Origin is "null" under
+ * our no-referrer policy, so it only counts when it names a site.
+ */
+function sameOrigin(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  const origin = request.headers.origin;
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  return origin === undefined || origin === 'null' || origin === `http://${request.headers.host}`;
+}
+
 /** A path to return to after sign-in: ours only (no scheme, no //host, no backslash tricks). */
 export function safeNext(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])[^\s]*$/.test(value) ? value : '/';
@@ -110,6 +129,20 @@ export function consoleMount(options: ConsoleOptions): QueryApiMount {
       const viewers = new WeakMap<FastifyRequest, Viewer>();
       const viewer = (request: FastifyRequest) => viewers.get(request)!;
       scope.addHook('preHandler', async (request, reply) => {
+        // Open access is for this machine: a page of another site whose name resolves to
+        // 127.0.0.1 (DNS rebinding) sends its own name as Host, and is refused.
+        if (options.open && !isLoopbackHost(hostName(request.headers.host))) {
+          throw new QueryApiError(
+            403,
+            'forbidden',
+            'the console without tokens answers only requests addressed to a loopback host (127.0.0.1, [::1] or localhost)',
+          );
+        }
+        // SameSite=Strict keeps the session off other sites' requests; this also keeps them from
+        // posting at all (sign-in, sign-out, verify), with or without a session.
+        if (request.method === 'POST' && !sameOrigin(request)) {
+          throw new QueryApiError(403, 'forbidden', 'a form from another site is refused');
+        }
         const path = request.url.split('?')[0]!;
         if (path === '/sign-in' || path.startsWith('/assets/')) return;
         const found = currentViewer(request);
@@ -279,16 +312,6 @@ function signInRoutes(
   scope.post('/sign-in', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const next = safeNext(body.next);
-    // SameSite=Strict guards the session; this keeps other sites from signing a browser in.
-    // (Origin is "null" under our no-referrer policy, so Sec-Fetch-Site speaks for browsers.)
-    const site = request.headers['sec-fetch-site'];
-    const origin = request.headers.origin;
-    if (
-      (site !== undefined && site !== 'same-origin' && site !== 'none') ||
-      (origin !== undefined && origin !== 'null' && origin !== `http://${request.headers.host}`)
-    ) {
-      throw new QueryApiError(403, 'forbidden', 'sign-in from another origin is refused');
-    }
     const token = typeof body.token === 'string' ? body.token : '';
     const principal: Principal | undefined = token ? authenticate(`Bearer ${token}`) : undefined;
     if (!principal) {

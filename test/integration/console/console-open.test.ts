@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorHandle } from '../../../collector/index.js';
 import { CONSOLE_CSP } from '../../../console/index.js';
@@ -40,5 +41,38 @@ describe('the console with no tokens on loopback (the default)', () => {
     expect((await fetch(`${url}v1/audit`)).status).toBe(404);
     const trace = await (await fetch(`${url}traces/${traces.globexChat}`)).text();
     expect(trace).toContain('claude-haiku-4-5');
+  });
+
+  it('refuses a request addressed to another host name (DNS rebinding) and a form from another site', async () => {
+    const url = new URL(collector.consoleUrl!);
+    const send = (method: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port: url.port, path: '/', method, headers },
+          (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => {
+              body += c.toString();
+            });
+            res.on('end', () => resolve({ status: res.statusCode!, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    const rebound = await send('GET', { host: `attacker.example:${url.port}` });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).not.toContain('gpt-4o-mini-tools');
+    expect((await send('GET', { host: `localhost:${url.port}` })).status).toBe(200);
+    const crossSite = await fetch(new URL('/ledger/verify', url), {
+      method: 'POST',
+      headers: {
+        'sec-fetch-site': 'cross-site',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: '',
+      redirect: 'manual',
+    });
+    expect(crossSite.status).toBe(403);
   });
 });

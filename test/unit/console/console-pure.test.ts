@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createSessionSigner,
   escapeHtml,
+  hostName,
   html,
   jsonScript,
   raw,
@@ -60,6 +61,16 @@ describe('session cookies', () => {
     for (const junk of [undefined, '', '.', 'abc', `${payload}.`]) {
       expect(signer.verify(junk, 1_000)).toBeUndefined();
     }
+  });
+});
+
+describe('hostName', () => {
+  it('takes the name out of a Host header', () => {
+    expect(hostName('127.0.0.1:4319')).toBe('127.0.0.1');
+    expect(hostName('[::1]:4319')).toBe('::1');
+    expect(hostName('localhost')).toBe('localhost');
+    expect(hostName('attacker.example:4319')).toBe('attacker.example');
+    expect(hostName(undefined)).toBe('');
   });
 });
 
