@@ -57,13 +57,22 @@ FROM (SELECT ${by} AS name, count(*)::int AS calls,
 
 /**
  * The overview's four rankings as one row of four JSON arrays (slowest, costliest, tools,
- * mcp_servers): one statement, so one round trip and one snapshot.
+ * mcp_servers): one statement, so one round trip and one snapshot, and the matching rows are
+ * read once (a materialized CTE of the few columns shown) rather than once per ranking.
  */
 export function rankingsSql(filters: AuditFilters, limit: number, values: SqlValues): string {
-  return `SELECT (${topCallsSql(filters, 'duration', limit, values)}) AS slowest,
-       (${topCallsSql(filters, 'cost', limit, values)}) AS costliest,
-       (${mostUsedSql(filters, 'tool_name', limit, values)}) AS tools,
-       (${mostUsedSql(filters, 'mcp_server', limit, values)}) AS mcp_servers`;
+  const n = values.add(limit, 'integer');
+  const top = (column: string) =>
+    `SELECT coalesce(json_agg(row_to_json(a)), '[]')::text FROM (SELECT ${CALL_COLUMNS} FROM r
+       WHERE ${column} IS NOT NULL ORDER BY ${column} DESC, started_at DESC LIMIT ${n}) a`;
+  const used = (column: UsedBy) =>
+    `SELECT coalesce(json_agg(row_to_json(t)), '[]')::text FROM (SELECT ${column} AS name,
+       count(*)::int AS calls, count(*) FILTER (WHERE status = 'error')::int AS errors
+       FROM r WHERE ${column} IS NOT NULL GROUP BY ${column} ORDER BY calls DESC, name LIMIT ${n}) t`;
+  return `WITH r AS MATERIALIZED (
+  SELECT ${CALL_COLUMNS}, mcp_server FROM spanledger.audit_log ${where(auditConditions(filters, values))})
+SELECT (${top('duration_ms')}) AS slowest, (${top('cost_usd')}) AS costliest,
+       (${used('tool_name')}) AS tools, (${used('mcp_server')}) AS mcp_servers`;
 }
 
 /**
