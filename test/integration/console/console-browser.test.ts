@@ -50,6 +50,8 @@ describe('the console in Chromium, with query tokens', () => {
   let browser: Browser;
   let url: string;
   const dialogs: string[] = [];
+  // Errors the pages log (a CSP violation would show here).
+  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -76,6 +78,11 @@ describe('the console in Chromium, with query tokens', () => {
       viewport: { width: 1280, height: 900 },
     });
     const page = await context.newPage();
+    page.on('console', (m) => {
+      // (An HTTP error status, such as the deliberate 400 below, is logged too: not counted.)
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+        consoleErrors.push(`${page.url()}: ${m.text()}`);
+    });
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -291,6 +298,7 @@ describe('the console in Chromium, with query tokens', () => {
     await page.locator('#trace-tree summary').first().click();
     expect(await page.locator('main img').count()).toBe(0);
     expect(dialogs).toEqual([]);
+    expect(consoleErrors).toEqual([]);
     await context.close();
   });
 });
