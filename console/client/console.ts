@@ -75,6 +75,18 @@ function drawChart(el: HTMLElement) {
 /** Arrow keys (and j/k) move between audit rows; Enter opens the focused row's trace. */
 function keyboardRows(table: HTMLTableElement) {
   const rows = () => Array.from(table.tBodies[0]?.rows ?? []);
+  // Roving tabindex: the table is one Tab stop (the current row), arrows move within it.
+  // Without this script the rows' trace links are ordinary Tab stops instead.
+  rows().forEach((row, i) => {
+    row.tabIndex = i === 0 ? 0 : -1;
+    const link = row.querySelector('a');
+    if (link) link.tabIndex = -1;
+  });
+  table.addEventListener('focusin', (event) => {
+    const row = (event.target as HTMLElement).closest('tr');
+    if (!row?.dataset.href) return;
+    for (const other of rows()) other.tabIndex = other === row ? 0 : -1;
+  });
   table.addEventListener('keydown', (event) => {
     const row = (event.target as HTMLElement).closest('tr');
     if (!row?.dataset.href) return;

@@ -180,8 +180,15 @@ describe('the console in Chromium, with query tokens', () => {
     expect(await rows.count()).toBe(7);
     await expect(rows.first().locator('td.mono').textContent()).resolves.toMatch(/^[0-9a-f]{32}$/);
     await page.screenshot({ path: join(SCREENSHOTS, 'audit.png'), fullPage: true });
-    // Keyboard: Tab reaches the first row, arrows move, Enter opens the trace.
-    await rows.nth(0).focus();
+    // Keyboard: the table is one Tab stop (the first row), arrows move, Enter opens the trace.
+    expect(await page.locator('#audit-rows [tabindex="0"]').count()).toBe(1);
+    await page.locator('#audit-filters a').focus(); // "clear", the last stop before the table
+    await page.keyboard.press('Tab'); // the CSV link
+    await page.keyboard.press('Tab'); // the JSONL link
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').getAttribute('data-href')).toBe(
+      await rows.nth(0).getAttribute('data-href'),
+    );
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowUp');
