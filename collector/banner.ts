@@ -10,6 +10,7 @@ export function bannerLines(
   forward: ForwardSet,
   state: {
     queryUrl?: string | undefined;
+    consoleUrl?: string | undefined;
     serverVersion?: string | undefined;
     notReady?: string | undefined;
   },
@@ -33,6 +34,7 @@ export function bannerLines(
       : '  auth                none: no tokens configured (receivers.otlp.protocols.http.auth.tokens), so only loopback addresses are allowed',
     ...forward.targets.map((t) => `  forwarding to       ${t.name} ${t.targetUrl}`),
     ...(queryUrl ? [queryLine(queryUrl, config)] : []),
+    ...(state.consoleUrl ? [consoleLine(state.consoleUrl, config)] : []),
     `  database            ${target.maskedUrl} (${database})`,
   ];
 }
@@ -41,4 +43,13 @@ function queryLine(queryUrl: string, config: Readonly<SpanledgerConfig>): string
   const { tokens, admin_tokens } = config.extensions.query_api.auth;
   const tenants = new Set(tokens.map((t) => t.tenant)).size;
   return `  query API           ${queryUrl}/v1/audit  ${queryUrl}/v1/openapi.json (${tenants} tenant(s), ${admin_tokens.length} admin token(s))`;
+}
+
+function consoleLine(consoleUrl: string, config: Readonly<SpanledgerConfig>): string {
+  const { tokens, admin_tokens } = config.extensions.query_api.auth;
+  const access =
+    tokens.length + admin_tokens.length === 0
+      ? 'open to this machine: no query tokens configured, loopback only'
+      : 'sign in with a query token';
+  return `  console             ${consoleUrl}  (${access})`;
 }

@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
+import { consoleMount } from '../console/index.js';
 import { loadPriceBookFile, PgSpanExporter } from '../exporters/index.js';
+import { verifyLedger } from '../ledger/index.js';
 import { PartitionMaintainer } from '../maintenance/index.js';
 import { ensureSchema } from '../migrations/index.js';
 import type { HealthProber } from '../prober/index.js';
@@ -45,6 +47,8 @@ export interface CollectorHandle {
   otlpUrl: string;
   /** Base URL of the query API (extensions.query_api), e.g. http://127.0.0.1:4319; else undefined. */
   queryUrl: string | undefined;
+  /** The console's URL (extensions.console, on the query API's port), e.g. http://127.0.0.1:4319/; else undefined. */
+  consoleUrl: string | undefined;
   database: { maskedUrl: string; embedded: boolean; serverVersion: string };
   app: FastifyInstance;
   pool: Pool;
@@ -116,7 +120,8 @@ export async function startCollector(
     parts.app = app;
     const otlpUrl = await listen(app, otlp);
     for (const line of bannerLines(otlpUrl, config, parts.target, forward, {
-      queryUrl: parts.queryApi?.url,
+      queryUrl: config.extensions.query_api.enabled ? parts.queryApi?.url : undefined,
+      consoleUrl: consoleUrl(config, parts),
       serverVersion: supervisor.serverVersion,
       notReady: supervisor.notReadyReason(),
     })) {
@@ -125,7 +130,8 @@ export async function startCollector(
     let stopping: Promise<void> | undefined;
     return {
       otlpUrl,
-      queryUrl: parts.queryApi?.url,
+      queryUrl: config.extensions.query_api.enabled ? parts.queryApi?.url : undefined,
+      consoleUrl: consoleUrl(config, parts),
       database: {
         maskedUrl: parts.target.maskedUrl,
         embedded: Boolean(parts.target.embedded),
@@ -166,9 +172,11 @@ async function checkPorts(config: Readonly<SpanledgerConfig>) {
     'receivers.otlp.protocols.http.endpoint',
   );
   const queryConfig = config.extensions.query_api;
-  const query = queryConfig.enabled
-    ? splitEndpoint(queryConfig.endpoint, 'extensions.query_api.endpoint')
-    : undefined;
+  // The console (on by default) is served on the query API's port, with or without the API.
+  const query =
+    queryConfig.enabled || config.extensions.console.enabled
+      ? splitEndpoint(queryConfig.endpoint, 'extensions.query_api.endpoint')
+      : undefined;
   for (const e of query ? [otlp, query] : [otlp]) {
     if (e.port !== 0 && !(await isPortFree(e.port, e.host))) throw portInUse(e);
   }
@@ -235,24 +243,62 @@ async function createCollectorExporter(
   });
 }
 
-/** The query API listens at once; its role check waits for the database (the supervisor). */
+function consoleUrl(config: Readonly<SpanledgerConfig>, parts: Parts): string | undefined {
+  return config.extensions.console.enabled && parts.queryApi ? `${parts.queryApi.url}/` : undefined;
+}
+
+/**
+ * The query API (and the console beside it) listens at once; its role check waits for the
+ * database (the supervisor).
+ */
 async function startQuery(
   config: Readonly<SpanledgerConfig>,
   target: DatabaseTarget,
   endpoint: Endpoint,
   logger: Logger,
 ): Promise<QueryApiServer> {
-  return startQueryApi({
-    config: config.extensions.query_api,
+  const queryConfig = config.extensions.query_api;
+  const consoleConfig = config.extensions.console;
+  let server: QueryApiServer | undefined;
+  // Verify reads every tenant's rows through the API's pool (the login the API runs as).
+  const verify = async () => {
+    if (!server) throw new Error('the console is not started');
+    const report = await verifyLedger(server.pool);
+    return {
+      ok: report.intact,
+      summary: report.intact
+        ? `intact: ${report.rows} rows in ${report.batches} batches of ${report.chains} chain(s), ${report.checkpoints} checkpoint(s)`
+        : `${report.problems.length} problem(s): ${report.problems
+            .slice(0, 3)
+            .map((p) => p.message)
+            .join('; ')}`,
+      ...(report.digest ? { digest: report.digest } : {}),
+    };
+  };
+  server = await startQueryApi({
+    config: queryConfig,
     databaseUrl: target.url,
     host: endpoint.host,
     port: endpoint.port,
     logger,
     connectTimeoutMs: config.exporters.postgres.connect_timeout,
     deferRoleCheck: true,
+    api: queryConfig.enabled,
+    ...(consoleConfig.enabled
+      ? {
+          mount: consoleMount({
+            config: consoleConfig,
+            open:
+              queryConfig.auth.tokens.length === 0 && queryConfig.auth.admin_tokens.length === 0,
+            logger: logger.child({ component: 'console' }),
+            verify,
+          }),
+        }
+      : {}),
   }).catch((err: NodeJS.ErrnoException) => {
     throw err.code === 'EADDRINUSE' ? portInUse(endpoint) : err;
   });
+  return server;
 }
 
 /** What must hold on every (re)connection: schema current, partitions, roles, the prober. */
@@ -272,7 +318,17 @@ function superviseDatabase(
     async prepare() {
       // A least-privilege login waits for the owner's "spanledger migrate" instead.
       await ensureSchema(pool!, target.url, logger.child({ component: 'migrate' }));
-      await queryApi?.verifyRoles();
+      if (config.extensions.query_api.enabled) {
+        await queryApi?.verifyRoles();
+      } else {
+        // The console alone (on by default) must not stop a least-privilege collector: its
+        // pages answer with the error until the GRANT is made.
+        await queryApi
+          ?.verifyRoles()
+          .catch((err: Error) =>
+            logger.warn(`console: ${err.message.replace('extensions.query_api: ', '')}`),
+          );
+      }
       if (maintainer && !maintainerStarted) {
         maintainerStarted = true;
         await maintainer.start();

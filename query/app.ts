@@ -18,7 +18,20 @@ export interface BuildQueryApiOptions {
   service: QueryService;
   authenticate: QueryAuthenticate;
   logger: Logger;
+  /** Serve the /v1 API (default true); false serves only /healthz and what `mount` adds. */
+  api?: boolean;
+  /**
+   * Adds another part's routes (the console) beside the API on the same app and port. They do
+   * their own authentication: the bearer check guards /v1 only once something is mounted.
+   */
+  mount?: QueryApiMount;
 }
+
+/** What a mounted part gets: the app to add routes to, the service and the token lookup. */
+export type QueryApiMount = (
+  app: FastifyInstance,
+  parts: { service: QueryService; authenticate: QueryAuthenticate },
+) => void;
 
 /** Paths served without a token: the API description and liveness. */
 const PUBLIC_PATHS = new Set(['/v1/openapi.json', '/healthz']);
@@ -37,6 +50,10 @@ export function buildQueryApi(options: BuildQueryApiOptions): FastifyInstance {
     exposeHeadRoutes: false,
   });
   const principals = new WeakMap<FastifyRequest, Principal>();
+  const api = options.api ?? true;
+  // With a part mounted beside it, the API's own paths are /v1/...; the rest is that part's.
+  const guarded = (path: string) =>
+    api && !PUBLIC_PATHS.has(path) && (!options.mount || path.startsWith('/v1/'));
 
   app.setErrorHandler(queryErrorHandler);
   app.setNotFoundHandler((request) => {
@@ -49,7 +66,7 @@ export function buildQueryApi(options: BuildQueryApiOptions): FastifyInstance {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    if (PUBLIC_PATHS.has(request.url.split('?')[0]!)) return;
+    if (!guarded(request.url.split('?')[0]!)) return;
     const principal = options.authenticate(request.headers.authorization);
     if (!principal) {
       throw new QueryApiError(
@@ -71,14 +88,16 @@ export function buildQueryApi(options: BuildQueryApiOptions): FastifyInstance {
       return principal;
     },
   };
-  auditRoutes(app, context);
-  reportRoutes(app, context);
-  mcpRoutes(app, context);
-
-  const document = JSON.stringify(openApiDocument());
-  app.get('/v1/openapi.json', async (_request, reply) =>
-    reply.type('application/json; charset=utf-8').send(document),
-  );
+  if (api) {
+    auditRoutes(app, context);
+    reportRoutes(app, context);
+    mcpRoutes(app, context);
+    const document = JSON.stringify(openApiDocument());
+    app.get('/v1/openapi.json', async (_request, reply) =>
+      reply.type('application/json; charset=utf-8').send(document),
+    );
+  }
+  options.mount?.(app, { service: options.service, authenticate: options.authenticate });
   app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
 }

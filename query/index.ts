@@ -1,4 +1,4 @@
-export type { BuildQueryApiOptions } from './app.js';
+export type { BuildQueryApiOptions, QueryApiMount } from './app.js';
 export { buildQueryApi } from './app.js';
 export type { AuditFilters } from './audit-params.js';
 export { auditExportParams, auditPageParams, EVENT_TYPES } from './audit-params.js';
@@ -15,6 +15,8 @@ export { badRequest, QueryApiError, queryErrorHandler } from './errors.js';
 export type { TimeBound } from './fields.js';
 export { parseTimeBound } from './fields.js';
 export { openApiDocument } from './openapi.js';
+export type { TopCallsBy, UsedBy } from './overview-sql.js';
+export { mostUsedSql, rankingsSql, TENANTS_SQL, topCallsSql } from './overview-sql.js';
 export { parseParams } from './parse-params.js';
 export type { Principal } from './principal.js';
 export { readerRole } from './principal.js';

@@ -40,3 +40,44 @@ FROM (
   ORDER BY "timestamp" DESC, id DESC
   LIMIT $2::integer
 ) h`;
+
+/**
+ * Each server's uptime: the share of health checks answered `healthy` in the last 24 hours,
+ * 7 days and 30 days (null with no checks in the window), as one JSON array.
+ */
+export const MCP_UPTIME_SQL = `
+SELECT coalesce(json_agg(row_to_json(u) ORDER BY u.id), '[]')::text AS json
+FROM (
+  SELECT m.id,
+    (count(*) FILTER (WHERE h."timestamp" > now() - interval '24 hours' AND h.status = 'healthy'))::float8
+      / nullif(count(*) FILTER (WHERE h."timestamp" > now() - interval '24 hours'), 0) AS uptime_24h,
+    (count(*) FILTER (WHERE h."timestamp" > now() - interval '7 days' AND h.status = 'healthy'))::float8
+      / nullif(count(*) FILTER (WHERE h."timestamp" > now() - interval '7 days'), 0) AS uptime_7d,
+    (count(*) FILTER (WHERE h.status = 'healthy'))::float8 / nullif(count(h.id), 0) AS uptime_30d
+  FROM spanledger.mcp_servers m
+  LEFT JOIN spanledger.mcp_health_log h
+    ON h.mcp_server_id = m.id AND h.event_type = 'health_check'
+   AND h."timestamp" > now() - interval '30 days'
+  GROUP BY m.id
+) u`;
+
+/**
+ * Response times of the last 24 hours' health checks: [server id, epoch seconds, ms] triples in
+ * time order, as one JSON array (the chart's series).
+ */
+export const MCP_RESPONSE_TIMES_SQL = `
+SELECT coalesce(json_agg(json_build_array(mcp_server_id, extract(epoch FROM "timestamp")::float8, response_time_ms)
+                ORDER BY "timestamp"), '[]')::text AS json
+FROM spanledger.mcp_health_log
+WHERE event_type = 'health_check' AND "timestamp" > now() - interval '24 hours'`;
+
+/** The most recent status changes of every server, newest first; $1 how many. */
+export const MCP_STATUS_CHANGES_SQL = `
+SELECT coalesce(json_agg(row_to_json(c) ORDER BY c."timestamp" DESC, c.id DESC), '[]')::text AS json
+FROM (
+  SELECT h.id, h."timestamp", m.name AS server, h.status, h.error_message
+  FROM spanledger.mcp_health_log h JOIN spanledger.mcp_servers m ON m.id = h.mcp_server_id
+  WHERE h.event_type = 'status_change'
+  ORDER BY h."timestamp" DESC, h.id DESC
+  LIMIT $1::integer
+) c`;

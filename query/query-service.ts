@@ -6,7 +6,16 @@ import { auditPageSql, type ExportFormat } from './audit-sql.js';
 import type { QuotaRule } from './config.js';
 import { decodeCursor, encodeCursor, filterFingerprint } from './cursor.js';
 import { QueryApiError } from './errors.js';
-import { MCP_HEALTH_SQL, MCP_SERVER_SQL, MCP_SERVERS_SQL } from './mcp-sql.js';
+import { LEDGER_CHECKPOINT_SQL, LEDGER_HEADS_SQL } from './ledger-sql.js';
+import {
+  MCP_HEALTH_SQL,
+  MCP_RESPONSE_TIMES_SQL,
+  MCP_SERVER_SQL,
+  MCP_SERVERS_SQL,
+  MCP_STATUS_CHANGES_SQL,
+  MCP_UPTIME_SQL,
+} from './mcp-sql.js';
+import { rankingsSql, TENANTS_SQL } from './overview-sql.js';
 import type { Principal } from './principal.js';
 import {
   applicableRules,
@@ -167,12 +176,92 @@ export function createQueryService(options: QueryServiceOptions) {
     });
   }
 
+  /**
+   * The calls, tools and MCP servers the console's overview ranks, in one statement (one round
+   * trip): slowest and costliest calls, most used tools and MCP servers (JSON arrays as text).
+   */
+  async function rankings(principal: Principal, filters: AuditFilters, limit: number) {
+    const values = bindValues();
+    const sql = rankingsSql(filters, limit, values);
+    const { rows } = await withReader(pool, principal, reader, (c) =>
+      c.query<{ slowest: string; costliest: string; tools: string; mcp_servers: string }>(
+        prepared(sql, values.values),
+      ),
+    );
+    const row = rows[0]!;
+    return {
+      slowest: row.slowest,
+      costliest: row.costliest,
+      tools: row.tools,
+      mcpServers: row.mcp_servers,
+    };
+  }
+
+  /**
+   * Every tenant with rows, for an admin's tenant picker (a skip scan of the tenant index: one
+   * probe per tenant, however many rows).
+   */
+  async function tenants(principal: Principal): Promise<string[]> {
+    const { rows } = await withReader(pool, principal, reader, (c) =>
+      c.query<{ json: string }>(TENANTS_SQL),
+    );
+    return JSON.parse(rows[0]!.json) as string[];
+  }
+
+  /**
+   * The console's MCP health view: servers with their latest status, uptime per window, the
+   * last 24 hours' response times and recent status changes (JSON text each).
+   */
+  async function mcpOverview(principal: Principal, changes: number) {
+    return withReader(pool, principal, reader, async (c) => {
+      const one = async (text: string, values: unknown[] = []) =>
+        (await c.query<{ json: string }>(text, values)).rows[0]!.json;
+      return {
+        servers: await one(MCP_SERVERS_SQL),
+        uptime: await one(MCP_UPTIME_SQL),
+        responseTimes: await one(MCP_RESPONSE_TIMES_SQL),
+        statusChanges: await one(MCP_STATUS_CHANGES_SQL, [changes]),
+      };
+    });
+  }
+
+  /**
+   * The ledger chain's heads and latest checkpoint (JSON text each). Admin principals only:
+   * tenant readers have no privilege on the chain tables.
+   */
+  async function ledgerState(principal: Principal) {
+    if (principal.kind !== 'admin') {
+      throw new QueryApiError(
+        403,
+        'forbidden',
+        'the ledger chain is readable with an admin token only',
+      );
+    }
+    return withReader(pool, principal, reader, async (c) => ({
+      heads: (await c.query<{ json: string }>(LEDGER_HEADS_SQL)).rows[0]!.json,
+      checkpoint: (await c.query<{ json: string }>(LEDGER_CHECKPOINT_SQL)).rows[0]!.json,
+    }));
+  }
+
   /** Destroys every export in flight (the server is closing). */
   function abortExports() {
     for (const stream of exports) stream.destroy(new Error('the query API is shutting down'));
   }
 
-  return { auditPage, exportAudit, usage, quota, mcpServers, mcpHealth, abortExports };
+  return {
+    auditPage,
+    exportAudit,
+    usage,
+    quota,
+    mcpServers,
+    mcpHealth,
+    rankings,
+    tenants,
+    mcpOverview,
+    ledgerState,
+    quotaRules: () => options.quotas,
+    abortExports,
+  };
 }
 
 /** The service createQueryService() builds. */

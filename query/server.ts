@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { createPool, withHeldClient } from '../shared/database/index.js';
 import type { Logger } from '../shared/index.js';
-import { buildQueryApi } from './app.js';
+import { buildQueryApi, type QueryApiMount } from './app.js';
 import { createQueryAuth } from './auth.js';
 import type { QueryApiConfig } from './config.js';
 import { createQueryService } from './query-service.js';
@@ -21,6 +21,10 @@ export interface StartQueryApiOptions {
    * {@link QueryApiServer.verifyRoles} once it is.
    */
   deferRoleCheck?: boolean;
+  /** Serve the /v1 API (default true); false when only a mounted part (the console) is on. */
+  api?: boolean;
+  /** Another part served on the same port (the console). */
+  mount?: QueryApiMount;
 }
 
 /** A listening query API. */
@@ -97,7 +101,13 @@ export async function startQueryApi(options: StartQueryApiOptions): Promise<Quer
       maxConcurrentExports: config.max_concurrent_exports,
       ...(options.now ? { now: options.now } : {}),
     });
-    const app = buildQueryApi({ service, authenticate: createQueryAuth(config.auth), logger });
+    const app = buildQueryApi({
+      service,
+      authenticate: createQueryAuth(config.auth),
+      logger,
+      ...(options.api === undefined ? {} : { api: options.api }),
+      ...(options.mount ? { mount: options.mount } : {}),
+    });
     await app.listen({ host: options.host, port: options.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;

@@ -26,7 +26,8 @@ function newestSourceMtime() {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules') visit(path);
+        // console/assets is the build's own output (the bundled browser script), not a source.
+        if (entry.name !== 'node_modules' && entry.name !== 'assets') visit(path);
       } else if (/\.(ts|js|json|proto)$/.test(entry.name)) {
         newest = Math.max(newest, statSync(path).mtimeMs);
       }

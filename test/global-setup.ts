@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { bundleConsoleAssets } from '../console/build/bundle-assets.js';
 import { findFreePort, startEmbeddedPostgres } from '../shared/database/index.js';
 
 declare module 'vitest' {
@@ -20,6 +21,8 @@ export default async function setup(project: TestProject) {
   // Tests that run the built package (npm start, the packed tarball) need a current dist/:
   // built here once, not by several test files at the same time.
   execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], { stdio: 'inherit' });
+  // The console's browser tests load the bundle `npm run build` makes; build it from source.
+  await bundleConsoleAssets([join(import.meta.dirname, '..', 'console', 'assets')]);
   const external = process.env.DATABASE_URL;
   if (external) {
     project.provide('adminDatabaseUrl', external);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { consoleSchema } from '../../console/config.js';
 import { maintenanceSchema } from '../../maintenance/index.js';
 import { mcpHealthSchema } from '../../prober/config.js';
 import { queryApiSchema } from '../../query/config.js';
@@ -163,6 +164,7 @@ const shape = z.strictObject({
       maintenance: maintenanceSchema.prefault({}),
       mcp_health: mcpHealthSchema.optional(),
       query_api: queryApiSchema.prefault({}),
+      console: consoleSchema,
     })
     .prefault({}),
   service: z
@@ -209,12 +211,28 @@ export const configSchema = shape.superRefine((config, ctx) => {
     }
   });
   const queryApi = config.extensions.query_api;
-  if (queryApi.enabled && queryApi.endpoint === config.receivers.otlp.protocols.http.endpoint) {
+  const consoleOn = config.extensions.console.enabled;
+  if (
+    (queryApi.enabled || consoleOn) &&
+    queryApi.endpoint === config.receivers.otlp.protocols.http.endpoint &&
+    // Port 0 twice is two different ephemeral ports.
+    !queryApi.endpoint.endsWith(':0')
+  ) {
     ctx.addIssue({
       code: 'custom',
       path: ['extensions', 'query_api', 'endpoint'],
       message:
-        'must differ from receivers.otlp.protocols.http.endpoint (the API has a port of its own)',
+        'must differ from receivers.otlp.protocols.http.endpoint (the query API and the console have a port of their own)',
+    });
+  }
+  const noQueryTokens =
+    queryApi.auth.tokens.length === 0 && queryApi.auth.admin_tokens.length === 0;
+  if (consoleOn && noQueryTokens && !isLoopbackHost(endpointHost(queryApi.endpoint))) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['extensions', 'query_api', 'endpoint'],
+      message:
+        'must be a loopback address (such as "127.0.0.1:4319") while the console is enabled and extensions.query_api.auth has no tokens; configure tokens or admin_tokens to serve the console on other interfaces, or set extensions.console.enabled: false',
     });
   }
   if (!traces.exporters.includes('postgres')) {

@@ -72,6 +72,9 @@ export async function startCollectorProcess(
       'extensions:',
       '  mcp_health:',
       '    enabled: false',
+      // The console (on by default) would take 127.0.0.1:4319 in every process.
+      '  console:',
+      '    enabled: false',
       options.extraYaml ?? '',
     ].join('\n'),
   );

@@ -22,6 +22,9 @@ exporters:
     embedded:
       data_dir: ${join(dir, 'pg')}
       port: ${pgPort}
+extensions:
+  query_api:
+    endpoint: 127.0.0.1:0
 ${extra}`;
 }
 
@@ -51,6 +54,13 @@ describe('spanledger start (the real process on embedded Postgres)', () => {
     expect(await health.json()).toEqual({ status: 'ok' });
     const ready = await fetch(`http://127.0.0.1:${otlpPort}/readyz`);
     expect(ready.status).toBe(200);
+    // The console is on by default, open on loopback without tokens, on the query API's port.
+    const consoleUrl = /console\s+(http:\/\/127\.0\.0\.1:\d+\/) {2}\(open to this machine/.exec(
+      first.output(),
+    )![1]!;
+    const overview = await fetch(consoleUrl);
+    expect(overview.status).toBe(200);
+    expect(await overview.text()).toContain('<h1>Overview</h1>');
 
     // Leave a marker row to prove the second start sees the same data.
     const url = /database\s+(postgres:\/\/\S+)/.exec(first.output())![1]!;

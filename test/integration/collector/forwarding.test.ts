@@ -35,6 +35,8 @@ describe('forwarding to OTLP/HTTP targets', () => {
     const deadPort = await findFreePort();
     const config = resolveConfig({
       receivers: { otlp: { protocols: { http: { endpoint: '127.0.0.1:0' } } } },
+      // The console (on by default) on an ephemeral port, not 4319 shared with other tests.
+      extensions: { query_api: { endpoint: '127.0.0.1:0' } },
       exporters: {
         postgres: { url: db.url, spool: { dir: join(dir, 'spool') } },
         'otlphttp/healthy': {

@@ -25,7 +25,7 @@ describe('three collector processes on one Postgres', () => {
       await mkdir(join(dir, `c${i}`));
       const config = await writeConfig(
         join(dir, `c${i}`),
-        `receivers:\n  otlp:\n    protocols:\n      http:\n        endpoint: 127.0.0.1:0\nexporters:\n  postgres:\n    spool:\n      dir: ${join(dir, `c${i}`, 'spool')}\n`,
+        `receivers:\n  otlp:\n    protocols:\n      http:\n        endpoint: 127.0.0.1:0\nexporters:\n  postgres:\n    spool:\n      dir: ${join(dir, `c${i}`, 'spool')}\nextensions:\n  query_api:\n    endpoint: 127.0.0.1:0\n`,
       );
       // Started together: their migrations serialise on the advisory lock.
       processes.push(spawnCli(['start', '--config', config], { DATABASE_URL: db.url }));

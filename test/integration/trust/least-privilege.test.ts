@@ -45,7 +45,7 @@ async function asLogin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promis
 }
 
 const collectorYaml = (dir: string, port: number, extra = '') =>
-  `receivers:\n  otlp:\n    protocols:\n      http:\n        endpoint: 127.0.0.1:${port}\nexporters:\n  postgres:\n    spool:\n      dir: ${join(dir, 'spool')}\nextensions:\n  mcp_health:\n    servers: []\n${extra}`;
+  `receivers:\n  otlp:\n    protocols:\n      http:\n        endpoint: 127.0.0.1:${port}\nexporters:\n  postgres:\n    spool:\n      dir: ${join(dir, 'spool')}\nextensions:\n  mcp_health:\n    servers: []\n  console:\n    enabled: false\n${extra}`;
 
 describe('the runtime owns nothing', () => {
   let db: TestDatabase;
