@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError, loadConfigFile, resolveConfig } from '../collector/config/index.js';
-import { DEFAULT_CONFIG_FILE, startCollector } from '../collector/main.js';
+import { DEFAULT_CONFIG_FILE, startCollector } from '../collector/index.js';
 import { ensurePartitions, runMigrations } from '../migrations/index.js';
 import {
   auditCommand,
@@ -10,8 +10,7 @@ import {
   mcpCommand,
   usageCommands,
 } from '../query/cli/index.js';
-import { openDatabaseTarget } from '../shared/database/database-target.js';
-import { connectOrExplain, createPool } from '../shared/database/index.js';
+import { connectOrExplain, createPool, openDatabaseTarget } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
 import { maintainCommand } from './maintain-command.js';
 import { packageVersion } from './package-version.js';

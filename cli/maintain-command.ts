@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import type { SpanledgerConfig } from '../collector/config/index.js';
 import { PartitionMaintainer } from '../maintenance/index.js';
 import { ensureSchema } from '../migrations/index.js';
-import { openDatabaseTarget } from '../shared/database/database-target.js';
-import { connectOrExplain, createPool } from '../shared/database/index.js';
+import { connectOrExplain, createPool, openDatabaseTarget } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
 
 /** Exit code when the tick ran but left a warning (partitions short, default rows). */

@@ -1,8 +1,7 @@
 import type { SpanledgerConfig } from '../collector/config/index.js';
 import { ensureSchema } from '../migrations/index.js';
-import { createProber } from '../prober/prober-runtime.js';
-import { openDatabaseTarget } from '../shared/database/database-target.js';
-import { connectOrExplain, createPool } from '../shared/database/index.js';
+import { createProber } from '../prober/index.js';
+import { connectOrExplain, createPool, openDatabaseTarget } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
 
 /**

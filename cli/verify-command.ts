@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { SpanledgerConfig } from '../collector/config/index.js';
 import { formatDigest, type VerifyReport, verifyLedger } from '../ledger/index.js';
-import { openDatabaseTarget } from '../shared/database/database-target.js';
-import { connectOrExplain, createPool } from '../shared/database/index.js';
+import { connectOrExplain, createPool, openDatabaseTarget } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
 
 export { formatDigest };

@@ -1,4 +1,4 @@
-import type { DatabaseTarget } from '../shared/database/database-target.js';
+import type { DatabaseTarget } from '../shared/database/index.js';
 import type { SpanledgerConfig } from './config/index.js';
 import type { ForwardSet } from './forward/index.js';
 

@@ -8,10 +8,14 @@ import { verifyLedger } from '../ledger/index.js';
 import { PartitionMaintainer } from '../maintenance/index.js';
 import { ensureSchema } from '../migrations/index.js';
 import type { HealthProber } from '../prober/index.js';
-import { createProber } from '../prober/prober-runtime.js';
+import { createProber } from '../prober/index.js';
 import { type QueryApiServer, startQueryApi } from '../query/index.js';
-import { type DatabaseTarget, openDatabaseTarget } from '../shared/database/database-target.js';
-import { createPool, isPortFree } from '../shared/database/index.js';
+import {
+  createPool,
+  type DatabaseTarget,
+  isPortFree,
+  openDatabaseTarget,
+} from '../shared/database/index.js';
 import { createLogger, type Logger } from '../shared/index.js';
 import { buildCollector } from './app.js';
 import { bannerLines } from './banner.js';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { consoleSchema } from '../../console/config.js';
+import { consoleSchema } from '../../console/index.js';
 import { maintenanceSchema } from '../../maintenance/index.js';
-import { mcpHealthSchema } from '../../prober/config.js';
-import { queryApiSchema } from '../../query/config.js';
+import { mcpHealthSchema } from '../../prober/index.js';
+import { queryApiSchema } from '../../query/index.js';
 import {
   duration,
   endpointHost,
