@@ -131,5 +131,9 @@ exporters:
   postgres:
 ${database}    spool:
       dir: ${join(dir, 'spool')}
+extensions:
+  # The console (on by default) on a port of its own, not the shared default 4319.
+  query_api:
+    endpoint: 127.0.0.1:0
 `;
 }

@@ -23,7 +23,11 @@ describe('the CLI finds the embedded database of its directory', () => {
     // A fresh checkout: the repository's otel-config.yaml, the embedded default, any free port.
     dir = await makeWorkDir('spanledger-embedded-cli-');
     await copyFile(join(ROOT, 'otel-config.yaml'), join(dir, 'otel-config.yaml'));
-    collector = spawnCli(['start'], { SPANLEDGER_OTLP_ENDPOINT: '127.0.0.1:0' }, { cwd: dir });
+    collector = spawnCli(
+      ['start'],
+      { SPANLEDGER_OTLP_ENDPOINT: '127.0.0.1:0', SPANLEDGER_QUERY_ENDPOINT: '127.0.0.1:0' },
+      { cwd: dir },
+    );
     const banner = await collector.waitFor(/OTLP\/HTTP receiver\s+(http:\/\/\S+)\/v1\/traces/);
     otlpUrl = /(http:\/\/\S+)\/v1\/traces/.exec(banner)![1]!;
   });
@@ -57,7 +61,11 @@ describe('the CLI finds the embedded database of its directory', () => {
     expect(probe.output).toMatch(/no MCP server to probe/);
     expect(probe.code).toBe(0);
     // A second start on the same data directory says what is going on.
-    const second = spawnCli(['start'], { SPANLEDGER_OTLP_ENDPOINT: '127.0.0.1:0' }, { cwd: dir });
+    const second = spawnCli(
+      ['start'],
+      { SPANLEDGER_OTLP_ENDPOINT: '127.0.0.1:0', SPANLEDGER_QUERY_ENDPOINT: '127.0.0.1:0' },
+      { cwd: dir },
+    );
     expect((await second.exit()).code).not.toBe(0);
     expect(second.output()).toMatch(/an embedded Postgres \(pid \d+, port \d+\) already runs on/);
     expect(second.output()).not.toMatch(/lock file "postmaster\.pid" already exists/);
