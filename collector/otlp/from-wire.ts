@@ -167,7 +167,7 @@ function keyValue(r: WireReader, end: number, depth: number): void {
     const field = tag >>> 3;
     if (field === 1) {
       want(wireType, LENGTH_DELIMITED);
-      key = r.string(end);
+      key = r.key(end);
     } else if (field === 2) {
       want(wireType, LENGTH_DELIMITED);
       const stop = r.delimited(end);
@@ -296,12 +296,7 @@ function event(r: WireReader, end: number): SpanEvent {
 }
 
 /** Ids as hex, whatever their length: the exporter rejects a bad one with a reason. */
-function hexBytes(r: WireReader, end: number): string {
-  const stop = r.delimited(end);
-  const hex = r.buf.toString('hex', r.pos, stop);
-  r.pos = stop;
-  return hex;
-}
+const hexBytes = (r: WireReader, end: number): string => r.hex(end);
 
 const NO_RESOURCE: Attributes = {};
 const NO_SCOPE: SpanLike['scope'] = { name: '' };
