@@ -31,6 +31,10 @@ const SESSION_KEYS = [
   sc.TRACELOOP_SESSION_ID,
 ];
 const ENVIRONMENT_KEYS = [sc.DEPLOYMENT_ENVIRONMENT_NAME, sc.DEPLOYMENT_ENVIRONMENT];
+const TENANT_KEYS = [sc.SPANLEDGER_TENANT_ID];
+const REQUEST_KEYS = [sc.SPANLEDGER_REQUEST_ID];
+const SERVICE_NAME_KEYS = [sc.SERVICE_NAME];
+const SERVICE_VERSION_KEYS = [sc.SERVICE_VERSION];
 
 /** The span's own value first (set per request), then the resource's (set per process). */
 function spanThenResource(span: SpanLike, keys: readonly string[]): string | undefined {
@@ -46,12 +50,12 @@ export function readIdentity(span: SpanLike, maxLength: number, flags: string[])
   const resource: Attributes = span.resource;
   const clean = (value: string | undefined) => sanitizeNullable(value, maxLength, flags);
   return {
-    tenant_id: clean(spanThenResource(span, [sc.SPANLEDGER_TENANT_ID])),
+    tenant_id: clean(spanThenResource(span, TENANT_KEYS)),
     user_id: clean(spanThenResource(span, USER_KEYS)),
     session_id: clean(spanThenResource(span, SESSION_KEYS)),
-    request_id: clean(spanThenResource(span, [sc.SPANLEDGER_REQUEST_ID])),
-    service_name: clean(firstString(resource, [sc.SERVICE_NAME])),
-    service_version: clean(firstString(resource, [sc.SERVICE_VERSION])),
+    request_id: clean(spanThenResource(span, REQUEST_KEYS)),
+    service_name: clean(firstString(resource, SERVICE_NAME_KEYS)),
+    service_version: clean(firstString(resource, SERVICE_VERSION_KEYS)),
     deployment_environment: clean(firstString(resource, ENVIRONMENT_KEYS)),
   };
 }

@@ -49,7 +49,19 @@ export function formatTimestamp(ms: number): string | undefined {
   const fraction = String((whole - totalSeconds * 1000) * 1000 + extraMicros).padStart(6, '0');
   const hh = pad2(Math.floor(seconds / 3600));
   const mm = pad2(Math.floor((seconds % 3600) / 60));
-  return `${civilDate(days)}T${hh}:${mm}:${pad2(seconds % 60)}.${fraction}Z`;
+  return `${dateOf(days)}T${hh}:${mm}:${pad2(seconds % 60)}.${fraction}Z`;
+}
+
+// Spans of a batch mostly fall on one day: its date text is made once.
+let lastDays = Number.NaN;
+let lastDate = '';
+
+function dateOf(days: number): string {
+  if (days !== lastDays) {
+    lastDate = civilDate(days);
+    lastDays = days;
+  }
+  return lastDate;
 }
 
 /** Duration in ms rounded to microseconds, which is all the span times carry. */
