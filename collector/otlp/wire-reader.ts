@@ -12,11 +12,36 @@ export function notPlain(): never {
   throw NOT_PLAIN;
 }
 
-/** Buffer's own decoders, which toString() reaches through argument checks (~0.3 µs a call). */
+/**
+ * Buffer's own decoders, which toString() reaches through argument checks (~0.3 µs a call).
+ * They are not documented API (protobufjs relies on them the same way), so a Node version
+ * without them gets the same decoding through toString().
+ */
 interface BufferSlices {
   utf8Slice(start: number, end: number): string;
   latin1Slice(start: number, end: number): string;
   hexSlice(start: number, end: number): string;
+}
+const NATIVE_SLICES = (['utf8Slice', 'latin1Slice', 'hexSlice'] as const).every(
+  (name) => typeof (Buffer.prototype as unknown as Partial<BufferSlices>)[name] === 'function',
+);
+
+function utf8Text(buf: Buffer, start: number, end: number): string {
+  return NATIVE_SLICES
+    ? (buf as unknown as BufferSlices).utf8Slice(start, end)
+    : buf.toString('utf8', start, end);
+}
+
+function latin1Text(buf: Buffer, start: number, end: number): string {
+  return NATIVE_SLICES
+    ? (buf as unknown as BufferSlices).latin1Slice(start, end)
+    : buf.toString('latin1', start, end);
+}
+
+function hexText(buf: Buffer, start: number, end: number): string {
+  return NATIVE_SLICES
+    ? (buf as unknown as BufferSlices).hexSlice(start, end)
+    : buf.toString('hex', start, end);
 }
 
 /** Attribute keys repeat from span to span: the last key seen per hash slot, reused when equal. */
@@ -142,7 +167,7 @@ export class WireReader {
   /** A length-delimited string, decoded as UTF-8 the way protobufjs does on Node (utf8Slice). */
   string(end: number): string {
     const stop = this.delimited(end);
-    const text = (this.buf as unknown as BufferSlices).utf8Slice(this.pos, stop);
+    const text = utf8Text(this.buf, this.pos, stop);
     this.pos = stop;
     return text;
   }
@@ -171,7 +196,7 @@ export class WireReader {
       this.pos = stop;
       return cached;
     }
-    const key = (buf as unknown as BufferSlices).latin1Slice(start, stop);
+    const key = latin1Text(buf, start, stop);
     keyCache[slot] = key;
     this.pos = stop;
     return key;
@@ -180,13 +205,13 @@ export class WireReader {
   /** Length-delimited bytes as lowercase hex (ids). */
   hex(end: number): string {
     const stop = this.delimited(end);
-    const text = (this.buf as unknown as BufferSlices).hexSlice(this.pos, stop);
+    const text = hexText(this.buf, this.pos, stop);
     this.pos = stop;
     return text;
   }
 
   private rest(stop: number): string {
-    const text = (this.buf as unknown as BufferSlices).utf8Slice(this.pos, stop);
+    const text = utf8Text(this.buf, this.pos, stop);
     this.pos = stop;
     return text;
   }
