@@ -30,9 +30,10 @@ describe('the query API when its connection dies mid-request', () => {
   });
 
   /** Holds an exclusive lock so the API's next query waits; then terminates the waiting backend. */
-  async function terminateWaitingQuery(request: Promise<Response>) {
+  async function terminateWaitingQuery(request: () => Promise<Response>) {
+    // The lock first, then the request: a request sent first could finish before the lock.
     await locker.query('BEGIN; LOCK TABLE spanledger.audit_log IN ACCESS EXCLUSIVE MODE');
-    const pending = request;
+    const pending = request();
     let terminated = 0;
     await waitUntil(async () => {
       const { rows } = await db.pool.query<{ n: number }>(
@@ -48,7 +49,7 @@ describe('the query API when its connection dies mid-request', () => {
   }
 
   it('a page: 503 + Retry-After, then the next request is served', async () => {
-    const response = await terminateWaitingQuery(
+    const response = await terminateWaitingQuery(() =>
       fetch(`${api.url}/v1/audit`, { headers: { authorization: `Bearer ${TOKENS.acme}` } }),
     );
     expect(response.status).toBe(503);
@@ -63,7 +64,7 @@ describe('the query API when its connection dies mid-request', () => {
   });
 
   it('an export: the stream ends in an error, nothing crashes, the next export is whole', async () => {
-    const response = await terminateWaitingQuery(
+    const response = await terminateWaitingQuery(() =>
       fetch(`${api.url}/v1/audit/export?format=jsonl`, {
         headers: { authorization: `Bearer ${TOKENS.acme}` },
       }),
