@@ -169,6 +169,9 @@ export class PgSpanExporter implements SpanExporter {
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
       this.isShutdown = true;
+      // The spool may still be opening (lock file, segments) when a short-lived exporter is shut
+      // down: close it only once open, or its lock would be left behind in the directory.
+      await this.ready.catch(() => {});
       await this.forceFlush();
       await this.checkpoints.stop();
       await this.spool.close();
