@@ -73,7 +73,9 @@ async function checkReaderRoles(pool: Pool, logger: Logger): Promise<void> {
       "SELECT pg_has_role(current_user, 'spanledger_admin_reader', 'USAGE') AS inherits, current_user AS u",
     );
     const { inherits, u } = rows[0]!;
-    const superuser = await client.query<{ s: string }>('SHOW is_superuser');
+    const superuser = await client.query<{ s: string }>(
+      "SELECT current_setting('is_superuser') AS s",
+    );
     if (inherits && superuser.rows[0]?.s !== 'on') {
       logger.warn(
         `extensions.query_api: the login "${u}" inherits spanledger_admin_reader, so it can read every tenant's rows by itself; grant the reader roles WITH INHERIT FALSE (GRANT spanledger_reader, spanledger_admin_reader TO "${u}" WITH INHERIT FALSE) so they are used only per request`,
