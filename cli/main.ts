@@ -10,8 +10,9 @@ import {
   mcpCommand,
   usageCommands,
 } from '../query/cli/index.js';
-import { connectOrExplain, createPool, openDatabaseTarget } from '../shared/database/index.js';
+import { connectOrExplain, createPool } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
+import { openCommandDatabase } from './command-deps.js';
 import { maintainCommand } from './maintain-command.js';
 import { packageVersion } from './package-version.js';
 import { watchNpmParent } from './parent-watch.js';
@@ -79,13 +80,7 @@ program
     try {
       const config = await configFrom(opts.config);
       const logger = createLogger(config.service.telemetry.logs.level);
-      const env = opts.databaseUrl
-        ? { ...process.env, DATABASE_URL: opts.databaseUrl }
-        : process.env;
-      const target = await openDatabaseTarget(config.exporters.postgres, env, logger, {
-        reuseRunning: true,
-        urlOrigin: opts.databaseUrl ? '--database-url' : undefined,
-      });
+      const target = await openCommandDatabase(config, opts.databaseUrl, logger);
       try {
         await connectOrExplain(target);
         const { applied } = await runMigrations({ database: target.url });

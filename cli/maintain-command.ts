@@ -1,23 +1,15 @@
 import type { Command } from 'commander';
-import type { SpanledgerConfig } from '../collector/config/index.js';
 import { PartitionMaintainer } from '../maintenance/index.js';
 import { ensureSchema } from '../migrations/index.js';
-import { connectOrExplain, createPool, openDatabaseTarget } from '../shared/database/index.js';
+import { connectOrExplain, createPool } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
+import { type CommandDeps, openCommandDatabase } from './command-deps.js';
 
 /** Exit code when the tick ran but left a warning (partitions short, default rows). */
 export const MAINTAIN_WARNING_EXIT = 2;
 
 /** `spanledger maintain`: one partition maintenance tick by hand, its result printed. */
-export function maintainCommand(
-  program: Command,
-  deps: {
-    configFrom: (path: string | undefined) => Promise<Readonly<SpanledgerConfig>>;
-    print: (line: string) => void;
-    exit: (code: number) => void;
-    fail: (err: unknown) => never;
-  },
-): void {
+export function maintainCommand(program: Command, deps: CommandDeps): void {
   program
     .command('maintain')
     .description(
@@ -28,14 +20,8 @@ export function maintainCommand(
     .action(async (flags: { config?: string; databaseUrl?: string }) => {
       try {
         const config = await deps.configFrom(flags.config);
-        const env = flags.databaseUrl
-          ? { ...process.env, DATABASE_URL: flags.databaseUrl }
-          : process.env;
         const logger = createLogger('error');
-        const target = await openDatabaseTarget(config.exporters.postgres, env, logger, {
-          reuseRunning: true,
-          urlOrigin: flags.databaseUrl ? '--database-url' : undefined,
-        });
+        const target = await openCommandDatabase(config, flags.databaseUrl, logger);
         const pool = createPool({
           url: target.url,
           applicationName: 'spanledger-maintain',

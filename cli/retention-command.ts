@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import type { SpanledgerConfig } from '../collector/config/index.js';
 import { parseBefore, runRetention } from '../retention/index.js';
-import { connectOrExplain, createPool, openDatabaseTarget } from '../shared/database/index.js';
+import { connectOrExplain, createPool } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
+import { type CommandDeps, openCommandDatabase } from './command-deps.js';
 
 interface RetentionFlags {
   config?: string;
@@ -16,14 +16,7 @@ interface RetentionFlags {
 const NOT_OWNER = /must be owner of|permission denied/i;
 
 /** `spanledger retention`: archive and drop whole past months (dry run without --yes). */
-export function retentionCommand(
-  program: Command,
-  deps: {
-    configFrom: (path: string | undefined) => Promise<Readonly<SpanledgerConfig>>;
-    print: (line: string) => void;
-    fail: (err: unknown) => never;
-  },
-): void {
+export function retentionCommand(program: Command, deps: Omit<CommandDeps, 'exit'>): void {
   program
     .command('retention')
     .description(
@@ -46,19 +39,9 @@ export function retentionCommand(
           );
         }
         const config = await deps.configFrom(flags.config);
-        const env = flags.databaseUrl
-          ? { ...process.env, DATABASE_URL: flags.databaseUrl }
-          : process.env;
-        const target = await openDatabaseTarget(
-          config.exporters.postgres,
-          env,
-          createLogger('error'),
-          {
-            reuseRunning: true,
-            createIfMissing: false,
-            urlOrigin: flags.databaseUrl ? '--database-url' : undefined,
-          },
-        );
+        const target = await openCommandDatabase(config, flags.databaseUrl, createLogger('error'), {
+          createIfMissing: false,
+        });
         const pool = createPool({
           url: target.url,
           applicationName: 'spanledger-retention',

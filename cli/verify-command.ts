@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import type { SpanledgerConfig } from '../collector/config/index.js';
 import { formatDigest, type VerifyReport, verifyLedger } from '../ledger/index.js';
-import { connectOrExplain, createPool, openDatabaseTarget } from '../shared/database/index.js';
+import { connectOrExplain, createPool } from '../shared/database/index.js';
 import { createLogger } from '../shared/index.js';
+import { type CommandDeps, openCommandDatabase } from './command-deps.js';
 
 export { formatDigest };
 
@@ -47,15 +47,7 @@ export function reportLines(report: VerifyReport): string[] {
 }
 
 /** `spanledger verify`: recomputes the hash chain and names what broke. */
-export function verifyCommand(
-  program: Command,
-  deps: {
-    configFrom: (path: string | undefined) => Promise<Readonly<SpanledgerConfig>>;
-    print: (line: string) => void;
-    exit: (code: number) => void;
-    fail: (err: unknown) => never;
-  },
-): void {
+export function verifyCommand(program: Command, deps: CommandDeps): void {
   program
     .command('verify')
     .description('recompute the tamper-evident ledger; exit 0 when intact, 2 when not')
@@ -72,19 +64,9 @@ export function verifyCommand(
     .action(async (flags: VerifyFlags) => {
       try {
         const config = await deps.configFrom(flags.config);
-        const env = flags.databaseUrl
-          ? { ...process.env, DATABASE_URL: flags.databaseUrl }
-          : process.env;
-        const target = await openDatabaseTarget(
-          config.exporters.postgres,
-          env,
-          createLogger('error'),
-          {
-            reuseRunning: true,
-            createIfMissing: false,
-            urlOrigin: flags.databaseUrl ? '--database-url' : undefined,
-          },
-        );
+        const target = await openCommandDatabase(config, flags.databaseUrl, createLogger('error'), {
+          createIfMissing: false,
+        });
         const pool = createPool({ url: target.url, applicationName: 'spanledger-verify', max: 1 });
         let report: VerifyReport;
         try {
