@@ -9,6 +9,7 @@ export { ConfigError, loadConfigFile, resolveConfig, substituteEnv } from './con
 export type { ForwardBatch, ForwarderStats, ForwardSet } from './forward/index.js';
 export { createForwardSet, OtlpForwarder } from './forward/index.js';
 export type { CollectorHandle, StartCollectorOptions } from './main.js';
-export { DEFAULT_CONFIG_FILE, PortInUseError, startCollector } from './main.js';
+export { DEFAULT_CONFIG_FILE, startCollector } from './main.js';
 export type { OtlpEncoding, TokenGrant } from './otlp/index.js';
 export { decodeTraceRequest, OtlpDecodeError } from './otlp/index.js';
+export { PortInUseError } from './ports.js';

@@ -10,12 +10,7 @@ import { ensureSchema } from '../migrations/index.js';
 import type { HealthProber } from '../prober/index.js';
 import { createProber } from '../prober/index.js';
 import { type QueryApiServer, startQueryApi } from '../query/index.js';
-import {
-  createPool,
-  type DatabaseTarget,
-  isPortFree,
-  openDatabaseTarget,
-} from '../shared/database/index.js';
+import { createPool, type DatabaseTarget, openDatabaseTarget } from '../shared/database/index.js';
 import { createLogger, type Logger } from '../shared/index.js';
 import { buildCollector } from './app.js';
 import { bannerLines } from './banner.js';
@@ -28,6 +23,7 @@ import {
 import { DatabaseSupervisor } from './database-supervisor.js';
 import { createForwardSet, type ForwardSet } from './forward/index.js';
 import { resolveHashKey } from './hash-key.js';
+import { checkPorts, type Endpoint, portInUse } from './ports.js';
 
 /** The default config file, resolved against the working directory. */
 export const DEFAULT_CONFIG_FILE = 'otel-config.yaml';
@@ -62,17 +58,6 @@ export interface CollectorHandle {
   forward: ForwardSet;
   /** Stops accepting requests, flushes work in flight, closes pools and stops embedded Postgres. */
   stop(): Promise<void>;
-}
-
-/** The configured port is taken; the message says which and how to choose another. */
-export class PortInUseError extends Error {
-  override name = 'PortInUseError';
-}
-
-interface Endpoint {
-  host: string;
-  port: number;
-  field: string;
 }
 
 /** What a start has built so far: stop() and a failed start release the same things. */
@@ -161,46 +146,6 @@ async function loadConfig(options: StartCollectorOptions, env: NodeJS.ProcessEnv
   if (options.configPath) return loadConfigFile(options.configPath, env);
   if (existsSync(DEFAULT_CONFIG_FILE)) return loadConfigFile(DEFAULT_CONFIG_FILE, env);
   return resolveConfig({}, 'defaults');
-}
-
-function splitEndpoint(endpoint: string, field: string): Endpoint {
-  const idx = endpoint.lastIndexOf(':');
-  const host = endpoint.slice(0, idx).replace(/^\[|\]$/g, '');
-  return { host, port: Number(endpoint.slice(idx + 1)), field };
-}
-
-/** Fails fast on an occupied port, before initialising a database. */
-async function checkPorts(config: Readonly<SpanledgerConfig>) {
-  const otlp = splitEndpoint(
-    config.receivers.otlp.protocols.http.endpoint,
-    'receivers.otlp.protocols.http.endpoint',
-  );
-  const queryConfig = config.extensions.query_api;
-  // The console (on by default) is served on the query API's port, with or without the API.
-  const query =
-    queryConfig.enabled || config.extensions.console.enabled
-      ? splitEndpoint(queryConfig.endpoint, 'extensions.query_api.endpoint')
-      : undefined;
-  for (const e of query ? [otlp, query] : [otlp]) {
-    if (e.port !== 0 && !(await isPortFree(e.port, e.host))) throw portInUse(e);
-  }
-  return { otlp, query };
-}
-
-// The variables otel-config.yaml reads these endpoints from.
-const ENDPOINT_VARIABLES: Record<string, string> = {
-  'receivers.otlp.protocols.http.endpoint': 'SPANLEDGER_OTLP_ENDPOINT',
-  'extensions.query_api.endpoint': 'SPANLEDGER_QUERY_ENDPOINT',
-};
-
-function portInUse(e: Endpoint): PortInUseError {
-  const variable = ENDPOINT_VARIABLES[e.field];
-  const move = variable
-    ? `set ${variable} (e.g. ${variable}=${e.host}:${e.port + 1}) or ${e.field}`
-    : `set ${e.field}`;
-  return new PortInUseError(
-    `${e.host}:${e.port} is already in use (${e.field}); stop the other process or choose another port: ${move}`,
-  );
 }
 
 function createCollectorPool(

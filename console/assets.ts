@@ -8,7 +8,7 @@ export const ASSET_TYPES: Readonly<Record<string, string>> = {
 };
 
 /**
- * The directory `npm run build` (console/build/bundle-assets.ts) writes the bundle to, next to
+ * The directory `npm run build` (scripts/bundle-console-assets.ts) writes the bundle to, next to
  * this module: console/assets from source, dist/console/assets once compiled.
  */
 export const ASSET_DIR = fileURLToPath(new URL('./assets/', import.meta.url));

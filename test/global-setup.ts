@@ -3,7 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { bundleConsoleAssets } from '../console/build/bundle-assets.js';
+import { bundleConsoleAssets } from '../scripts/bundle-console-assets.js';
 import { findFreePort, startEmbeddedPostgres } from '../shared/database/index.js';
 
 declare module 'vitest' {

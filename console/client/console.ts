@@ -1,4 +1,4 @@
-// The console's one script, bundled with uPlot by console/build/bundle-assets.ts. Pages work
+// The console's one script, bundled with uPlot by scripts/bundle-console-assets.ts. Pages work
 // without it; it draws the charts from their JSON blocks and adds keyboard navigation. It never
 // builds HTML from strings: data reaches the page as text nodes only.
 import uPlot from 'uplot';

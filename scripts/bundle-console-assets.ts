@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'console');
 
 /** Writes console.js and console.css into each directory. */
 export async function bundleConsoleAssets(outDirs: readonly string[]): Promise<void> {
