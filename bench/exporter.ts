@@ -28,9 +28,10 @@ import { ROLLUP_ON_CONFLICT_SQL } from '../exporters/postgres/write-sql.js';
 import { genaiSpan } from './lib/genai-spans.js';
 import { benchServer, freshDatabase, rssSampler } from './lib/postgres.js';
 import { unchainedMergeSql } from './lib/unchained-merge.js';
+import { WITHOUT_OVERVIEW_ROLLUPS_SQL } from './lib/without-overview-rollups.js';
 
 const LARGE = Number(process.env.BENCH_LARGE ?? 1_000_000);
-/** Spans per run of the chain's price: chained and unchained runs, interleaved, twice each. */
+/** Spans per run of a feature's price (hash chain, overview rollups): runs with and without it, interleaved. */
 const CHAIN_RUN = Number(process.env.BENCH_CHAIN ?? 50_000);
 const CHAIN_ROUNDS = Number(process.env.BENCH_CHAIN_ROUNDS ?? 5);
 const SMALL = Number(process.env.BENCH_SMALL ?? 100_000);
@@ -66,12 +67,13 @@ function nodeCost(n: number) {
   return { us: (cpu.user + cpu.system) / n, wallUs, bytesPerRow: bytes / n };
 }
 
-async function exporterRun(serverUrl: string, n: number, db: string, unchained = false) {
+/** One exporter run into a fresh database; `without`: SQL that removes a feature there first. */
+async function exporterRun(serverUrl: string, n: number, db: string, without?: string) {
   const url = await freshDatabase(serverUrl, db);
-  if (unchained) {
+  if (without) {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
-    await admin.query(await unchainedMergeSql());
+    await admin.query(without);
     await admin.end();
   }
   const spoolDir = await mkdtemp(join(tmpdir(), 'spanledger-bench-spool-'));
@@ -240,31 +242,37 @@ async function rowInsertRun(serverUrl: string, n: number, tablesOnly: boolean) {
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /**
- * The hash chain's price: the same exporter with and without it, in interleaved rounds (the
- * order alternating, so neither side always runs on a warmer or busier machine); the cost is
- * the median of the per-round ratios.
+ * What a feature of the write path costs: the same exporter with it and without it (`without`
+ * removes it from that database), in interleaved rounds (the order alternating, so neither side
+ * always runs on a warmer or busier machine); the cost is the median of the per-round ratios.
  */
-async function chainCost(serverUrl: string) {
+async function featureCost(serverUrl: string, feature: string, without: string) {
   const ratios: number[] = [];
-  const rates = { chained: [] as number[], unchained: [] as number[] };
+  const rates = { with: [] as number[], without: [] as number[] };
+  const slug = feature.replace(/\W+/g, '_');
   for (let i = 0; i < CHAIN_ROUNDS; i++) {
-    const run = (unchained: boolean) =>
-      exporterRun(serverUrl, CHAIN_RUN, `bench_${unchained ? 'un' : ''}chained_${i}`, unchained);
+    const run = (off: boolean) =>
+      exporterRun(
+        serverUrl,
+        CHAIN_RUN,
+        `bench_${slug}_${off ? 'off' : 'on'}_${i}`,
+        off ? without : undefined,
+      );
     const [a, b] =
       i % 2 === 0 ? [await run(true), await run(false)] : [await run(false), await run(true)];
-    const [unchained, chained] = i % 2 === 0 ? [a, b] : [b, a];
-    rates.chained.push(chained.rate);
-    rates.unchained.push(unchained.rate);
-    ratios.push(chained.rate / unchained.rate);
+    const [off, on] = i % 2 === 0 ? [a, b] : [b, a];
+    rates.with.push(on.rate);
+    rates.without.push(off.rate);
+    ratios.push(on.rate / off.rate);
   }
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-  const chained = median(rates.chained);
-  const unchained = median(rates.unchained);
+  const on = median(rates.with);
+  const off = median(rates.without);
   const cost = 1 - median(ratios);
   console.log(
-    `hash chain: ${fmt(chained)} spans/s with it, ${fmt(unchained)} without (medians of ${CHAIN_ROUNDS} interleaved rounds of ${fmt(CHAIN_RUN)} spans; per-round costs ${ratios.map((r) => `${((1 - r) * 100).toFixed(1)}%`).join(', ')}): ${(cost * 100).toFixed(1)}% of throughput`,
+    `${feature}: ${fmt(on)} spans/s with it, ${fmt(off)} without (medians of ${CHAIN_ROUNDS} interleaved rounds of ${fmt(CHAIN_RUN)} spans; per-round costs ${ratios.map((r) => `${((1 - r) * 100).toFixed(1)}%`).join(', ')}): ${(cost * 100).toFixed(1)}% of throughput`,
   );
-  return { chained, unchained, cost };
+  return { on, off, cost };
 }
 
 async function main() {
@@ -278,7 +286,12 @@ async function main() {
     );
     const small = await exporterRun(server.url, SMALL, 'bench_exporter_small');
     console.log(`exporter ${fmt(SMALL)} spans: ${fmt(small.rate)} spans/s`);
-    const chain = await chainCost(server.url);
+    const chain = await featureCost(server.url, 'hash chain', await unchainedMergeSql());
+    const rollups = await featureCost(
+      server.url,
+      'overview rollups and ranking indexes',
+      WITHOUT_OVERVIEW_ROLLUPS_SQL,
+    );
     const raw = await rawCopyRun(server.url, LARGE);
     console.log(`raw COPY ${fmt(LARGE)} rows (no staging, no merge): ${fmt(raw)} rows/s`);
     const perRow = await rowInsertRun(server.url, ROW_INSERT_SAMPLE, false);
@@ -296,7 +309,7 @@ async function main() {
       `per-row INSERT, lighter (${fmt(ROW_INSERT_SAMPLE)} spans, audit + usage autocommit, no rollup): ${fmt(perRowTables)} spans/s`,
     );
     console.log(
-      `RESULT spans_per_s=${Math.round(large.rate)} small_spans_per_s=${Math.round(small.rate)} raw_copy_per_s=${Math.round(raw)} row_insert_per_s=${Math.round(perRow)} vs_raw_copy=${(large.rate / raw).toFixed(2)} vs_row_insert=${(large.rate / perRow).toFixed(1)} row_insert_no_rollup_per_s=${Math.round(perRowTables)} vs_row_insert_no_rollup=${(large.rate / perRowTables).toFixed(1)} node_us_per_span=${node.us.toFixed(1)} node_wall_us_per_span=${node.wallUs.toFixed(1)} rss_mb=${large.rssMb} chained_per_s=${Math.round(chain.chained)} unchained_per_s=${Math.round(chain.unchained)} chain_cost=${chain.cost.toFixed(3)}`,
+      `RESULT spans_per_s=${Math.round(large.rate)} small_spans_per_s=${Math.round(small.rate)} raw_copy_per_s=${Math.round(raw)} row_insert_per_s=${Math.round(perRow)} vs_raw_copy=${(large.rate / raw).toFixed(2)} vs_row_insert=${(large.rate / perRow).toFixed(1)} row_insert_no_rollup_per_s=${Math.round(perRowTables)} vs_row_insert_no_rollup=${(large.rate / perRowTables).toFixed(1)} node_us_per_span=${node.us.toFixed(1)} node_wall_us_per_span=${node.wallUs.toFixed(1)} rss_mb=${large.rssMb} chained_per_s=${Math.round(chain.on)} unchained_per_s=${Math.round(chain.off)} chain_cost=${chain.cost.toFixed(3)} overview_rollups_per_s=${Math.round(rollups.on)} no_overview_rollups_per_s=${Math.round(rollups.off)} overview_rollups_cost=${rollups.cost.toFixed(3)}`,
     );
   } finally {
     await server.stop();

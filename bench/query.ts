@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { consoleMount, consoleSchema } from '../console/index.js';
+import { runMigrations } from '../migrations/index.js';
 import { AUDIT_COLUMNS, queryApiSchema, startQueryApi } from '../query/index.js';
 import { createLogger } from '../shared/index.js';
 import { benchServer, freshDatabase, rssSampler } from './lib/postgres.js';
@@ -69,7 +70,10 @@ FROM (
   ) h
 ) g`;
 
-/** usage_daily exactly as the exporter would have rolled the billed calls up. */
+/**
+ * usage_daily exactly as the exporter would have rolled the billed calls up (its triggers keep
+ * usage_daily_models; audit_log's kept calls_daily during the load).
+ */
 const ROLLUP_SQL = `
 INSERT INTO spanledger.usage_daily AS d (day, tenant_id, user_id, provider, model, calls,
   error_calls, input_tokens, output_tokens, cost_usd)
@@ -116,8 +120,9 @@ async function load(url: string) {
     }
     process.stderr.write('\n');
     await client.query(ROLLUP_SQL);
-    await client.query('VACUUM ANALYZE spanledger.audit_log');
-    await client.query('VACUUM ANALYZE spanledger.usage_daily');
+    for (const table of ['audit_log', 'usage_daily', 'usage_daily_models', 'calls_daily']) {
+      await client.query(`VACUUM ANALYZE spanledger.${table}`);
+    }
     const { rows } = await client.query<{ n: string }>(
       'SELECT count(*) AS n FROM spanledger.usage_daily',
     );
@@ -331,12 +336,40 @@ function streamCommand(command: string, args: string[], env: NodeJS.ProcessEnv) 
   });
 }
 
+/**
+ * BENCH_REUSE=1 with DATABASE_URL: the database a previous run loaded, when it holds ROWS audit
+ * rows, with pending migrations applied (timed: this is how long they take on that ledger).
+ */
+async function reusable(serverUrl: string): Promise<string | undefined> {
+  const url = new URL(serverUrl);
+  url.pathname = '/spanledger_bench_query';
+  const client = new pg.Client({ connectionString: url.toString() });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ n: string }>(
+      'SELECT count(*) AS n FROM spanledger.audit_log',
+    );
+    if (Number(rows[0]!.n) !== ROWS) return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => {});
+  }
+  const started = performance.now();
+  const { applied } = await runMigrations({ database: url.toString() });
+  console.log(
+    `reusing ${ROWS.toLocaleString('en-US')} rows; migrations applied: ${applied.join(', ') || 'none'} in ${Math.round(performance.now() - started)} ms`,
+  );
+  return url.toString();
+}
+
 async function main() {
   const server = await benchServer();
-  const url = await freshDatabase(server.url, 'spanledger_bench_query');
+  const reused = process.env.BENCH_REUSE === '1' ? await reusable(server.url) : undefined;
+  const url = reused ?? (await freshDatabase(server.url, 'spanledger_bench_query'));
   let api: Awaited<ReturnType<typeof startQueryApi>> | undefined;
   try {
-    await load(url);
+    if (!reused) await load(url);
     const tenants = Array.from({ length: TENANTS }, (_, i) => tenantName(i));
     api = await startQueryApi({
       config: queryApiSchema.parse({

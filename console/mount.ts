@@ -365,20 +365,12 @@ function overviewRoute(
           ...scopeFilter,
         }),
       );
-    const {
-      limit: _l,
-      cursor: _c,
-      ...filters
-    } = parseParams(auditPageParams, {
-      from: first,
-      ...scopeFilter,
-    });
     // Independent reads, each in its own reader transaction: run side by side on the pool.
     const [daily, bySplit, tenants, ranked, quotas] = await Promise.all([
       usage(`day,${split}`, 10_000),
       usage(split, 50),
       principal.kind === 'admin' ? service.tenants(principal) : undefined,
-      service.rankings(principal, filters, 10),
+      service.rankings(principal, { from: first, tenant: tenant || undefined }, 10),
       tenant && service.quotaRules().length > 0
         ? Promise.all(
             (['day', 'month'] as const).map((period) =>

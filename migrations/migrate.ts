@@ -18,6 +18,8 @@ export interface MigrateOptions {
   /** A connection string or pg client config for the target database. */
   database: string | ClientConfig;
   logger?: MigrationLogger;
+  /** Apply at most this many pending migrations (tests of one migration's backfill). */
+  count?: number;
 }
 
 export interface MigrateResult {
@@ -64,6 +66,7 @@ export async function runMigrations(options: MigrateOptions): Promise<MigrateRes
       dbClient: client,
       dir: migrationsDir(),
       direction: 'up',
+      ...(options.count !== undefined ? { count: options.count } : {}),
       migrationsTable: MIGRATIONS_TABLE,
       migrationsSchema: SCHEMA,
       createMigrationsSchema: true,

@@ -15,7 +15,7 @@ import {
   MCP_STATUS_CHANGES_SQL,
   MCP_UPTIME_SQL,
 } from './mcp-sql.js';
-import { rankingsSql, TENANTS_SQL } from './overview-sql.js';
+import { type OverviewScope, overviewRankingsSql, TENANTS_SQL } from './overview-sql.js';
 import type { Principal } from './principal.js';
 import {
   applicableRules,
@@ -180,9 +180,9 @@ export function createQueryService(options: QueryServiceOptions) {
    * The calls, tools and MCP servers the console's overview ranks, in one statement (one round
    * trip): slowest and costliest calls, most used tools and MCP servers (JSON arrays as text).
    */
-  async function rankings(principal: Principal, filters: AuditFilters, limit: number) {
+  async function rankings(principal: Principal, scope: OverviewScope, limit: number) {
     const values = bindValues();
-    const sql = rankingsSql(filters, limit, values);
+    const sql = overviewRankingsSql(scope, limit, values);
     const { rows } = await withReader(pool, principal, reader, (c) =>
       c.query<{ slowest: string; costliest: string; tools: string; mcp_servers: string }>(
         prepared(sql, values.values),

@@ -52,6 +52,16 @@ function conditions(params: UsageParams, values: SqlValues): string {
 }
 
 /**
+ * The rollup a report reads: usage_daily_models (summed over users, ~50× fewer rows a tenant)
+ * unless the report groups or filters by user. Both hold the same sums (the migration's
+ * trigger keeps usage_daily_models from the same llm_usage rows as merge_stage's usage_daily).
+ */
+export const usageTable = (params: Pick<UsageParams, 'group_by' | 'user_id'>) =>
+  params.group_by.includes('user') || params.user_id !== undefined
+    ? 'spanledger.usage_daily'
+    : 'spanledger.usage_daily_models';
+
+/**
  * Grouped usage and the totals in one pass over the rows (usage_daily rows of a tenant lie on
  * different pages, so a second scan for the totals would double the cost): GROUPING SETS
  * gives one row per group plus one with every group column rolled up, flagged `is_total` and
@@ -62,7 +72,7 @@ export function usageReportSql(params: UsageParams, values: SqlValues): string {
   const dims = params.group_by.map((d) => `${DIMENSION_SQL[d][0]} AS ${DIMENSION_SQL[d][1]}`);
   const order = params.group_by.map((_, i) => i + 2).join(', ');
   return `SELECT GROUPING(${expressions.join(', ')}) <> 0 AS is_total, ${dims.join(', ')}, ${MEASURES_SQL}
-FROM spanledger.usage_daily ${conditions(params, values)}
+FROM ${usageTable(params)} ${conditions(params, values)}
 GROUP BY GROUPING SETS ((${expressions.join(', ')}), ())
 ORDER BY 1 DESC, ${order}
 LIMIT ${values.add(params.limit + 2, 'integer')}`;
@@ -75,11 +85,13 @@ export function quotaUsageSql(
 ): string {
   const tenant = values.add(scope.tenant, 'text');
   const user = scope.user === undefined ? '' : ` AND user_id = ${values.add(scope.user, 'text')}`;
+  // A tenant-wide rule sums the tenant's rows: the rollup without users has fewer of them.
+  const table = scope.user === undefined ? 'usage_daily_models' : 'usage_daily';
   return `SELECT coalesce(sum(input_tokens + output_tokens), 0)::float8 AS tokens,
        coalesce(sum(cost_usd), 0)::float8 AS cost_usd,
        coalesce(sum(calls), 0)::float8 AS calls,
        coalesce(sum(unpriced_calls), 0)::float8 AS unpriced_calls
-FROM spanledger.usage_daily
+FROM spanledger.${table}
 WHERE tenant_id = ${tenant}${user}
   AND day >= ${values.add(scope.start, 'date')} AND day < ${values.add(scope.end, 'date')}`;
 }

@@ -4,7 +4,18 @@ import { beginReader } from '../../query/reader-transaction.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { createTestLogin, type TestLogin } from '../helpers/logins.js';
 
-const TABLES = ['audit_log', 'llm_usage', 'usage_daily'] as const;
+// The ledgers (NULL tenant possible) and the rollups ('' for no tenant), the last two kept by
+// triggers on the ledgers.
+const LEDGERS = ['audit_log', 'llm_usage'] as const;
+const ROLLUPS = ['usage_daily', 'usage_daily_models', 'calls_daily'] as const;
+const TABLES = [...LEDGERS, ...ROLLUPS] as const;
+
+/** What each table shows: `ledger` in the ledgers, `rollup` in the rollups. */
+function expected(ledger: string[], rollup: string[] = ledger): Record<string, string[]> {
+  return Object.fromEntries(
+    TABLES.map((t) => [t, (LEDGERS as readonly string[]).includes(t) ? ledger : rollup]),
+  );
+}
 
 /** Distinct tenant ids this session can read in each ledger table. */
 async function visibleTenants(client: pg.ClientBase): Promise<Record<string, string[]>> {
@@ -18,7 +29,7 @@ async function visibleTenants(client: pg.ClientBase): Promise<Record<string, str
   return seen;
 }
 
-const ONLY_ACME = { audit_log: ['acme'], llm_usage: ['acme'], usage_daily: ['acme'] };
+const ONLY_ACME = expected(['acme']);
 
 describe('tenant-bound reader logins', () => {
   let db: TestDatabase;
@@ -33,8 +44,8 @@ describe('tenant-bound reader logins', () => {
       ['3', null],
     ] as const) {
       await db.pool.query(
-        `INSERT INTO spanledger.audit_log (trace_id, span_id, started_at, tenant_id, event_type, status)
-         VALUES (md5($1), left(md5($1), 16), now(), $2, 'llm_call', 'ok')`,
+        `INSERT INTO spanledger.audit_log (trace_id, span_id, started_at, tenant_id, event_type, status, tool_name)
+         VALUES (md5($1), left(md5($1), 16), now(), $2, 'tool_call', 'ok', 'lookup')`,
         [i, tenant],
       );
       await db.pool.query(
@@ -136,7 +147,7 @@ describe('tenant-bound reader logins', () => {
     await c.query('SET ROLE spanledger_reader');
     await c.query(`SELECT set_config('spanledger.tenant_id', 'globex', false)`);
     // spanledger_reader's own policy admits globex, the restrictive cap admits acme: nothing.
-    expect(await visibleTenants(c)).toEqual({ audit_log: [], llm_usage: [], usage_daily: [] });
+    expect(await visibleTenants(c)).toEqual(expected([]));
     await c.query('SET ROLE spanledger_admin_reader');
     expect(await visibleTenants(c)).toEqual(ONLY_ACME);
     await c.query('RESET ROLE');
@@ -151,19 +162,13 @@ describe('tenant-bound reader logins', () => {
         { kind: 'tenant', tenant },
         { timeoutMs: 0 },
       );
-      expect(await visibleTenants(c)).toEqual({
-        audit_log: [tenant],
-        llm_usage: [tenant],
-        usage_daily: [tenant],
-      });
+      expect(await visibleTenants(c)).toEqual(expected([tenant]));
       await c.query('COMMIT');
     }
     await beginReader(c as unknown as pg.PoolClient, { kind: 'admin' }, { timeoutMs: 0 });
-    expect(await visibleTenants(c)).toEqual({
-      audit_log: ['acme', 'globex', '<null>'],
-      llm_usage: ['acme', 'globex', '<null>'],
-      usage_daily: ['', 'acme', 'globex'],
-    });
+    expect(await visibleTenants(c)).toEqual(
+      expected(['acme', 'globex', '<null>'], ['', 'acme', 'globex']),
+    );
     await c.query('COMMIT');
   });
 
@@ -194,7 +199,7 @@ describe('tenant-bound reader logins', () => {
     const r = new pgModule.Client({ connectionString: url.toString() });
     await r.connect();
     try {
-      expect(await visibleTenants(r)).toEqual({ audit_log: [], llm_usage: [], usage_daily: [] });
+      expect(await visibleTenants(r)).toEqual(expected([]));
     } finally {
       await r.end();
       await db.pool.query(`ALTER ROLE ${renamed} RENAME TO ${login.name}`);

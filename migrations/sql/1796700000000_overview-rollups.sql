@@ -1,0 +1,269 @@
+-- Up Migration
+-- Overview rollups (issue 16): what the console's overview and usage reports without a user
+-- dimension read instead of audit_log and usage_daily. At 5M audit rows the overview read ~1.7M
+-- rows for an admin's 30 days (4.4 s) and ~17k for one tenant's (231 ms); these tables hold one
+-- row per day, tenant and model (or tool, or MCP server), so the same page reads hundreds.
+--
+-- They are kept by statement triggers on their sources (usage_daily, audit_log) rather than
+-- inside merge_stage, so that every path that writes the source (merge_stage today, a restore or
+-- an operator's correction tomorrow) keeps them exact, and merge_stage's hashed, chained
+-- statement stays as the trust migration wrote it. A statement trigger sees exactly the rows the
+-- statement changed (its transition tables): re-sent spans that ON CONFLICT skipped are not in
+-- them, so nothing is counted twice.
+-- Like usage_daily they are rollups, not evidence: retention drops ledger months but keeps them.
+
+-- ---------------------------------------------------------------------------------------------
+-- usage_daily_models: usage_daily without the user. A tenant has ~50× fewer rows here (one per
+-- provider and model a day instead of one per user, provider and model), every tenant together
+-- 5,000× fewer than audit_log at the benchmark's shape. Same measures, same '' for unknown.
+-- ---------------------------------------------------------------------------------------------
+CREATE TABLE spanledger.usage_daily_models (
+  day                date NOT NULL,
+  tenant_id          text COLLATE "C" NOT NULL DEFAULT '',
+  provider           text NOT NULL DEFAULT '',
+  model              text NOT NULL DEFAULT '',
+  calls              bigint NOT NULL DEFAULT 0,
+  error_calls        bigint NOT NULL DEFAULT 0,
+  input_tokens       bigint NOT NULL DEFAULT 0,
+  output_tokens      bigint NOT NULL DEFAULT 0,
+  cache_read_tokens  bigint NOT NULL DEFAULT 0,
+  cache_write_tokens bigint NOT NULL DEFAULT 0,
+  reasoning_tokens   bigint NOT NULL DEFAULT 0,
+  cost_usd           numeric(24, 10) NOT NULL DEFAULT 0,
+  unpriced_calls     bigint NOT NULL DEFAULT 0,
+  updated_at         timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant_id, day, provider, model)
+);
+
+COMMENT ON TABLE spanledger.usage_daily_models IS
+  'usage_daily summed over users (day, tenant, provider, model), kept by triggers on usage_daily. Read by usage reports and quotas that neither group nor filter by user.';
+
+-- ---------------------------------------------------------------------------------------------
+-- calls_daily: calls per day, tenant and tool or MCP server, from every audit row that names
+-- one (billed or not): the overview's "most used tools and MCP servers".
+-- ---------------------------------------------------------------------------------------------
+CREATE TABLE spanledger.calls_daily (
+  day         date NOT NULL,
+  tenant_id   text COLLATE "C" NOT NULL DEFAULT '',
+  kind        text NOT NULL CHECK (kind IN ('tool', 'mcp_server')),
+  name        text NOT NULL,
+  calls       bigint NOT NULL DEFAULT 0,
+  error_calls bigint NOT NULL DEFAULT 0,
+  updated_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant_id, kind, day, name)
+);
+
+COMMENT ON TABLE spanledger.calls_daily IS
+  'Audit rows per day, tenant and tool name or MCP server, kept by a trigger on audit_log.';
+
+-- Every tenant's rows of a range (an admin's overview): the key starts with the tenant.
+CREATE INDEX usage_daily_models_day_idx ON spanledger.usage_daily_models (day);
+CREATE INDEX calls_daily_kind_day_idx ON spanledger.calls_daily (kind, day);
+
+-- ---------------------------------------------------------------------------------------------
+-- The triggers. Rows are upserted in key order, as merge_stage does for usage_daily, so that
+-- concurrent writers lock rollup rows in the same order and cannot deadlock.
+-- ---------------------------------------------------------------------------------------------
+-- usage_daily_models follows usage_daily, whoever writes it (merge_stage's upsert, an operator's
+-- correction, a restore): each statement adds what it inserted and the difference it made to
+-- the rows it updated, and takes away what it deleted. Each branch reads only the transition
+-- tables its trigger defines.
+CREATE FUNCTION spanledger.roll_up_usage_models() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO spanledger.usage_daily_models AS d (day, tenant_id, provider, model, calls,
+      error_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+      reasoning_tokens, cost_usd, unpriced_calls)
+    SELECT day, tenant_id, provider, model, sum(calls), sum(error_calls), sum(input_tokens),
+      sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens), sum(reasoning_tokens),
+      sum(cost_usd), sum(unpriced_calls)
+    FROM (SELECT day, tenant_id, provider, model, calls, error_calls, input_tokens, output_tokens,
+      cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, unpriced_calls FROM new_rows) x
+    GROUP BY tenant_id, day, provider, model
+    ORDER BY tenant_id, day, provider, model
+    ON CONFLICT (tenant_id, day, provider, model) DO UPDATE SET
+      calls = d.calls + EXCLUDED.calls,
+      error_calls = d.error_calls + EXCLUDED.error_calls,
+      input_tokens = d.input_tokens + EXCLUDED.input_tokens,
+      output_tokens = d.output_tokens + EXCLUDED.output_tokens,
+      cache_read_tokens = d.cache_read_tokens + EXCLUDED.cache_read_tokens,
+      cache_write_tokens = d.cache_write_tokens + EXCLUDED.cache_write_tokens,
+      reasoning_tokens = d.reasoning_tokens + EXCLUDED.reasoning_tokens,
+      cost_usd = d.cost_usd + EXCLUDED.cost_usd,
+      unpriced_calls = d.unpriced_calls + EXCLUDED.unpriced_calls,
+      updated_at = now();
+  ELSIF TG_OP = 'UPDATE' THEN
+    INSERT INTO spanledger.usage_daily_models AS d (day, tenant_id, provider, model, calls,
+      error_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+      reasoning_tokens, cost_usd, unpriced_calls)
+    SELECT day, tenant_id, provider, model, sum(calls), sum(error_calls), sum(input_tokens),
+      sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens), sum(reasoning_tokens),
+      sum(cost_usd), sum(unpriced_calls)
+    FROM (SELECT day, tenant_id, provider, model, calls, error_calls, input_tokens, output_tokens,
+      cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, unpriced_calls FROM new_rows
+      UNION ALL SELECT day, tenant_id, provider, model, -calls, -error_calls, -input_tokens, -output_tokens,
+      -cache_read_tokens, -cache_write_tokens, -reasoning_tokens, -cost_usd, -unpriced_calls FROM old_rows) x
+    GROUP BY tenant_id, day, provider, model
+    ORDER BY tenant_id, day, provider, model
+    ON CONFLICT (tenant_id, day, provider, model) DO UPDATE SET
+      calls = d.calls + EXCLUDED.calls,
+      error_calls = d.error_calls + EXCLUDED.error_calls,
+      input_tokens = d.input_tokens + EXCLUDED.input_tokens,
+      output_tokens = d.output_tokens + EXCLUDED.output_tokens,
+      cache_read_tokens = d.cache_read_tokens + EXCLUDED.cache_read_tokens,
+      cache_write_tokens = d.cache_write_tokens + EXCLUDED.cache_write_tokens,
+      reasoning_tokens = d.reasoning_tokens + EXCLUDED.reasoning_tokens,
+      cost_usd = d.cost_usd + EXCLUDED.cost_usd,
+      unpriced_calls = d.unpriced_calls + EXCLUDED.unpriced_calls,
+      updated_at = now();
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO spanledger.usage_daily_models AS d (day, tenant_id, provider, model, calls,
+      error_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+      reasoning_tokens, cost_usd, unpriced_calls)
+    SELECT day, tenant_id, provider, model, sum(calls), sum(error_calls), sum(input_tokens),
+      sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens), sum(reasoning_tokens),
+      sum(cost_usd), sum(unpriced_calls)
+    FROM (SELECT day, tenant_id, provider, model, -calls AS calls, -error_calls AS error_calls,
+      -input_tokens AS input_tokens, -output_tokens AS output_tokens,
+      -cache_read_tokens AS cache_read_tokens, -cache_write_tokens AS cache_write_tokens,
+      -reasoning_tokens AS reasoning_tokens, -cost_usd AS cost_usd,
+      -unpriced_calls AS unpriced_calls FROM old_rows) x
+    GROUP BY tenant_id, day, provider, model
+    ORDER BY tenant_id, day, provider, model
+    ON CONFLICT (tenant_id, day, provider, model) DO UPDATE SET
+      calls = d.calls + EXCLUDED.calls,
+      error_calls = d.error_calls + EXCLUDED.error_calls,
+      input_tokens = d.input_tokens + EXCLUDED.input_tokens,
+      output_tokens = d.output_tokens + EXCLUDED.output_tokens,
+      cache_read_tokens = d.cache_read_tokens + EXCLUDED.cache_read_tokens,
+      cache_write_tokens = d.cache_write_tokens + EXCLUDED.cache_write_tokens,
+      reasoning_tokens = d.reasoning_tokens + EXCLUDED.reasoning_tokens,
+      cost_usd = d.cost_usd + EXCLUDED.cost_usd,
+      unpriced_calls = d.unpriced_calls + EXCLUDED.unpriced_calls,
+      updated_at = now();
+    -- A key whose last user row went is gone here too, not a row of zeros.
+    DELETE FROM spanledger.usage_daily_models m
+    USING (SELECT DISTINCT day, tenant_id, provider, model FROM old_rows) o
+    WHERE m.day = o.day AND m.tenant_id = o.tenant_id AND m.provider = o.provider
+      AND m.model = o.model
+      AND NOT EXISTS (SELECT 1 FROM spanledger.usage_daily u
+                      WHERE u.day = o.day AND u.tenant_id = o.tenant_id
+                        AND u.provider = o.provider AND u.model = o.model);
+  ELSE -- TRUNCATE
+    DELETE FROM spanledger.usage_daily_models;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION spanledger.roll_up_calls() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  INSERT INTO spanledger.calls_daily AS d (day, tenant_id, kind, name, calls, error_calls)
+  SELECT x.day, x.tenant_id, x.kind, x.name, count(*), count(*) FILTER (WHERE x.status = 'error')
+  FROM (
+    SELECT (n.started_at AT TIME ZONE 'UTC')::date AS day, coalesce(n.tenant_id, '') AS tenant_id,
+           k.kind, k.name, n.status
+    FROM new_rows n
+    CROSS JOIN LATERAL (VALUES ('tool', n.tool_name), ('mcp_server', n.mcp_server)) AS k(kind, name)
+    WHERE k.name IS NOT NULL
+  ) x
+  GROUP BY x.tenant_id, x.kind, x.day, x.name
+  ORDER BY x.tenant_id, x.kind, x.day, x.name
+  ON CONFLICT (tenant_id, kind, day, name) DO UPDATE SET
+    calls = d.calls + EXCLUDED.calls,
+    error_calls = d.error_calls + EXCLUDED.error_calls,
+    updated_at = now();
+  RETURN NULL;
+END
+$$;
+
+REVOKE ALL ON FUNCTION spanledger.roll_up_usage_models(), spanledger.roll_up_calls() FROM PUBLIC;
+
+CREATE TRIGGER usage_daily_roll_up_inserted AFTER INSERT ON spanledger.usage_daily
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+  EXECUTE FUNCTION spanledger.roll_up_usage_models();
+CREATE TRIGGER usage_daily_roll_up_updated AFTER UPDATE ON spanledger.usage_daily
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+  EXECUTE FUNCTION spanledger.roll_up_usage_models();
+CREATE TRIGGER usage_daily_roll_up_deleted AFTER DELETE ON spanledger.usage_daily
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+  EXECUTE FUNCTION spanledger.roll_up_usage_models();
+CREATE TRIGGER usage_daily_roll_up_truncated AFTER TRUNCATE ON spanledger.usage_daily
+  FOR EACH STATEMENT EXECUTE FUNCTION spanledger.roll_up_usage_models();
+CREATE TRIGGER audit_log_roll_up_calls AFTER INSERT ON spanledger.audit_log
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+  EXECUTE FUNCTION spanledger.roll_up_calls();
+
+-- ---------------------------------------------------------------------------------------------
+-- Backfill from what is there. usage_daily_models from usage_daily (exactly what the trigger
+-- would have summed); calls_daily from audit_log, one pass over the retained months. The
+-- ledgers are locked against inserts meanwhile, so no batch lands between the backfill and the
+-- trigger (on a large ledger this pauses writers for the pass; the exporters retry and spool).
+-- ---------------------------------------------------------------------------------------------
+LOCK TABLE spanledger.audit_log, spanledger.llm_usage, spanledger.usage_daily IN SHARE MODE;
+
+INSERT INTO spanledger.usage_daily_models (day, tenant_id, provider, model, calls, error_calls,
+  input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
+  cost_usd, unpriced_calls)
+SELECT day, tenant_id, provider, model, sum(calls), sum(error_calls), sum(input_tokens),
+  sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens), sum(reasoning_tokens),
+  sum(cost_usd), sum(unpriced_calls)
+FROM spanledger.usage_daily
+GROUP BY day, tenant_id, provider, model;
+
+INSERT INTO spanledger.calls_daily (day, tenant_id, kind, name, calls, error_calls)
+SELECT x.day, x.tenant_id, x.kind, x.name, count(*), count(*) FILTER (WHERE x.status = 'error')
+FROM (
+  SELECT (a.started_at AT TIME ZONE 'UTC')::date AS day, coalesce(a.tenant_id, '') AS tenant_id,
+         k.kind, k.name, a.status
+  FROM spanledger.audit_log a
+  CROSS JOIN LATERAL (VALUES ('tool', a.tool_name), ('mcp_server', a.mcp_server)) AS k(kind, name)
+  WHERE k.name IS NOT NULL
+) x
+GROUP BY x.tenant_id, x.kind, x.day, x.name;
+
+-- ---------------------------------------------------------------------------------------------
+-- The overview's slowest and costliest calls: the tenant's rows in ranking order, so "top 10
+-- of the range" reads about 10 rows per month partition instead of every row of the range.
+-- An admin's view runs the same probe per tenant. These are the only two indexes the writer
+-- pays for on every audit row; see docs/benchmarks.md for what they cost.
+-- ---------------------------------------------------------------------------------------------
+CREATE INDEX audit_log_tenant_duration_idx
+  ON spanledger.audit_log (tenant_id, duration_ms DESC NULLS LAST, started_at DESC);
+CREATE INDEX audit_log_tenant_cost_idx
+  ON spanledger.audit_log (tenant_id, cost_usd DESC NULLS LAST, started_at DESC);
+
+-- ---------------------------------------------------------------------------------------------
+-- Who reads them: the same readers and policies as usage_daily. The writer gets nothing; the
+-- triggers run inside merge_stage, as the owner.
+-- ---------------------------------------------------------------------------------------------
+GRANT SELECT ON spanledger.usage_daily_models, spanledger.calls_daily
+  TO spanledger_reader, spanledger_admin_reader, spanledger_tenant_reader;
+
+ALTER TABLE spanledger.usage_daily_models ENABLE ROW LEVEL SECURITY;
+ALTER TABLE spanledger.calls_daily ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY reader_tenant ON spanledger.usage_daily_models FOR SELECT TO spanledger_reader
+  USING (tenant_id = current_setting('spanledger.tenant_id', true));
+CREATE POLICY reader_tenant ON spanledger.calls_daily FOR SELECT TO spanledger_reader
+  USING (tenant_id = current_setting('spanledger.tenant_id', true));
+CREATE POLICY admin_reader_all ON spanledger.usage_daily_models FOR SELECT
+  TO spanledger_admin_reader USING (true);
+CREATE POLICY admin_reader_all ON spanledger.calls_daily FOR SELECT
+  TO spanledger_admin_reader USING (true);
+CREATE POLICY tenant_reader_bound ON spanledger.usage_daily_models FOR SELECT
+  TO spanledger_tenant_reader USING (tenant_id = (SELECT spanledger.bound_tenant()));
+CREATE POLICY tenant_reader_bound ON spanledger.calls_daily FOR SELECT
+  TO spanledger_tenant_reader USING (tenant_id = (SELECT spanledger.bound_tenant()));
+CREATE POLICY bound_login_own_tenant ON spanledger.usage_daily_models AS RESTRICTIVE FOR SELECT
+  TO spanledger_reader, spanledger_admin_reader, spanledger_tenant_reader
+  USING ((SELECT spanledger.bound_tenant()) IS NULL OR tenant_id = (SELECT spanledger.bound_tenant()));
+CREATE POLICY bound_login_own_tenant ON spanledger.calls_daily AS RESTRICTIVE FOR SELECT
+  TO spanledger_reader, spanledger_admin_reader, spanledger_tenant_reader
+  USING ((SELECT spanledger.bound_tenant()) IS NULL OR tenant_id = (SELECT spanledger.bound_tenant()));
