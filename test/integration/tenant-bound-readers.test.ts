@@ -154,6 +154,43 @@ describe('tenant-bound reader logins', () => {
     expect(await visibleTenants(c)).toEqual(ONLY_ACME);
   });
 
+  it("keeps the planner's row estimates for the query API's readers near the truth", async () => {
+    // 4,000 rows of one tenant among 8: the cap must not make the planner expect a few hundred
+    // (it did, and chose sorts of every matching row over index walks). A database of its own,
+    // so these tenants stay out of the other tests' views.
+    const other = await createTestDatabase();
+    const reader = await createTestLogin(other, 'sl_api_est', (n) => [
+      `GRANT spanledger_reader, spanledger_admin_reader TO ${n}`,
+    ]);
+    try {
+      await other.pool.query(
+        `INSERT INTO spanledger.audit_log (trace_id, span_id, started_at, tenant_id, event_type, status)
+         SELECT md5('est' || i), left(md5('est-s' || i), 16), now() - i * interval '1 minute',
+                'est-' || (i % 8), 'llm_call', 'ok'
+         FROM generate_series(0, 31999) AS i`,
+      );
+      await other.pool.query('ANALYZE spanledger.audit_log');
+      const c = await reader.connect();
+      try {
+        await beginReader(
+          c as unknown as pg.PoolClient,
+          { kind: 'tenant', tenant: 'est-3' },
+          { timeoutMs: 0 },
+        );
+        const { rows } = await c.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
+          'EXPLAIN (FORMAT JSON) SELECT * FROM spanledger.audit_log',
+        );
+        await c.query('COMMIT');
+        expect(rows[0]!['QUERY PLAN'][0].Plan['Plan Rows']).toBeGreaterThan(4_000 * 0.3);
+      } finally {
+        await c.end().catch(() => {});
+      }
+    } finally {
+      await reader.drop();
+      await other.drop();
+    }
+  });
+
   it('leaves the query API path as it was: its login picks the tenant per transaction', async () => {
     const c = await api.connect();
     for (const tenant of ['acme', 'globex']) {
