@@ -65,95 +65,58 @@ CREATE INDEX calls_daily_kind_day_idx ON spanledger.calls_daily (kind, day);
 -- concurrent writers lock rollup rows in the same order and cannot deadlock.
 -- ---------------------------------------------------------------------------------------------
 -- usage_daily_models follows usage_daily, whoever writes it (merge_stage's upsert, an operator's
--- correction, a restore): each statement adds what it inserted and the difference it made to
--- the rows it updated, and takes away what it deleted. Each branch reads only the transition
--- tables its trigger defines.
+-- correction, a restore): each statement adds the rows it inserted, adds the new and takes away
+-- the old version of the rows it updated, and takes away the rows it deleted. A trigger reads
+-- only the transition tables it defines, so each is read into an array under TG_OP.
 CREATE FUNCTION spanledger.roll_up_usage_models() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+  added   spanledger.usage_daily[] := '{}';
+  removed spanledger.usage_daily[] := '{}';
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO spanledger.usage_daily_models AS d (day, tenant_id, provider, model, calls,
-      error_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
-      reasoning_tokens, cost_usd, unpriced_calls)
-    SELECT day, tenant_id, provider, model, sum(calls), sum(error_calls), sum(input_tokens),
-      sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens), sum(reasoning_tokens),
-      sum(cost_usd), sum(unpriced_calls)
-    FROM (SELECT day, tenant_id, provider, model, calls, error_calls, input_tokens, output_tokens,
-      cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, unpriced_calls FROM new_rows) x
-    GROUP BY tenant_id, day, provider, model
-    ORDER BY tenant_id, day, provider, model
-    ON CONFLICT (tenant_id, day, provider, model) DO UPDATE SET
-      calls = d.calls + EXCLUDED.calls,
-      error_calls = d.error_calls + EXCLUDED.error_calls,
-      input_tokens = d.input_tokens + EXCLUDED.input_tokens,
-      output_tokens = d.output_tokens + EXCLUDED.output_tokens,
-      cache_read_tokens = d.cache_read_tokens + EXCLUDED.cache_read_tokens,
-      cache_write_tokens = d.cache_write_tokens + EXCLUDED.cache_write_tokens,
-      reasoning_tokens = d.reasoning_tokens + EXCLUDED.reasoning_tokens,
-      cost_usd = d.cost_usd + EXCLUDED.cost_usd,
-      unpriced_calls = d.unpriced_calls + EXCLUDED.unpriced_calls,
-      updated_at = now();
-  ELSIF TG_OP = 'UPDATE' THEN
-    INSERT INTO spanledger.usage_daily_models AS d (day, tenant_id, provider, model, calls,
-      error_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
-      reasoning_tokens, cost_usd, unpriced_calls)
-    SELECT day, tenant_id, provider, model, sum(calls), sum(error_calls), sum(input_tokens),
-      sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens), sum(reasoning_tokens),
-      sum(cost_usd), sum(unpriced_calls)
-    FROM (SELECT day, tenant_id, provider, model, calls, error_calls, input_tokens, output_tokens,
-      cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, unpriced_calls FROM new_rows
-      UNION ALL SELECT day, tenant_id, provider, model, -calls, -error_calls, -input_tokens, -output_tokens,
-      -cache_read_tokens, -cache_write_tokens, -reasoning_tokens, -cost_usd, -unpriced_calls FROM old_rows) x
-    GROUP BY tenant_id, day, provider, model
-    ORDER BY tenant_id, day, provider, model
-    ON CONFLICT (tenant_id, day, provider, model) DO UPDATE SET
-      calls = d.calls + EXCLUDED.calls,
-      error_calls = d.error_calls + EXCLUDED.error_calls,
-      input_tokens = d.input_tokens + EXCLUDED.input_tokens,
-      output_tokens = d.output_tokens + EXCLUDED.output_tokens,
-      cache_read_tokens = d.cache_read_tokens + EXCLUDED.cache_read_tokens,
-      cache_write_tokens = d.cache_write_tokens + EXCLUDED.cache_write_tokens,
-      reasoning_tokens = d.reasoning_tokens + EXCLUDED.reasoning_tokens,
-      cost_usd = d.cost_usd + EXCLUDED.cost_usd,
-      unpriced_calls = d.unpriced_calls + EXCLUDED.unpriced_calls,
-      updated_at = now();
-  ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO spanledger.usage_daily_models AS d (day, tenant_id, provider, model, calls,
-      error_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
-      reasoning_tokens, cost_usd, unpriced_calls)
-    SELECT day, tenant_id, provider, model, sum(calls), sum(error_calls), sum(input_tokens),
-      sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens), sum(reasoning_tokens),
-      sum(cost_usd), sum(unpriced_calls)
-    FROM (SELECT day, tenant_id, provider, model, -calls AS calls, -error_calls AS error_calls,
-      -input_tokens AS input_tokens, -output_tokens AS output_tokens,
-      -cache_read_tokens AS cache_read_tokens, -cache_write_tokens AS cache_write_tokens,
-      -reasoning_tokens AS reasoning_tokens, -cost_usd AS cost_usd,
-      -unpriced_calls AS unpriced_calls FROM old_rows) x
-    GROUP BY tenant_id, day, provider, model
-    ORDER BY tenant_id, day, provider, model
-    ON CONFLICT (tenant_id, day, provider, model) DO UPDATE SET
-      calls = d.calls + EXCLUDED.calls,
-      error_calls = d.error_calls + EXCLUDED.error_calls,
-      input_tokens = d.input_tokens + EXCLUDED.input_tokens,
-      output_tokens = d.output_tokens + EXCLUDED.output_tokens,
-      cache_read_tokens = d.cache_read_tokens + EXCLUDED.cache_read_tokens,
-      cache_write_tokens = d.cache_write_tokens + EXCLUDED.cache_write_tokens,
-      reasoning_tokens = d.reasoning_tokens + EXCLUDED.reasoning_tokens,
-      cost_usd = d.cost_usd + EXCLUDED.cost_usd,
-      unpriced_calls = d.unpriced_calls + EXCLUDED.unpriced_calls,
-      updated_at = now();
+  IF TG_OP = 'TRUNCATE' THEN
+    DELETE FROM spanledger.usage_daily_models;
+    RETURN NULL;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    SELECT coalesce(array_agg(n), '{}') INTO added FROM new_rows n;
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    SELECT coalesce(array_agg(o), '{}') INTO removed FROM old_rows o;
+  END IF;
+  INSERT INTO spanledger.usage_daily_models AS d (day, tenant_id, provider, model, calls,
+    error_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+    reasoning_tokens, cost_usd, unpriced_calls)
+  SELECT day, tenant_id, provider, model, sum(sign * calls), sum(sign * error_calls),
+    sum(sign * input_tokens), sum(sign * output_tokens), sum(sign * cache_read_tokens),
+    sum(sign * cache_write_tokens), sum(sign * reasoning_tokens), sum(sign * cost_usd),
+    sum(sign * unpriced_calls)
+  FROM (SELECT 1 AS sign, a.* FROM unnest(added) a
+        UNION ALL SELECT -1, r.* FROM unnest(removed) r) x
+  GROUP BY tenant_id, day, provider, model
+  ORDER BY tenant_id, day, provider, model
+  ON CONFLICT (tenant_id, day, provider, model) DO UPDATE SET
+    calls = d.calls + EXCLUDED.calls,
+    error_calls = d.error_calls + EXCLUDED.error_calls,
+    input_tokens = d.input_tokens + EXCLUDED.input_tokens,
+    output_tokens = d.output_tokens + EXCLUDED.output_tokens,
+    cache_read_tokens = d.cache_read_tokens + EXCLUDED.cache_read_tokens,
+    cache_write_tokens = d.cache_write_tokens + EXCLUDED.cache_write_tokens,
+    reasoning_tokens = d.reasoning_tokens + EXCLUDED.reasoning_tokens,
+    cost_usd = d.cost_usd + EXCLUDED.cost_usd,
+    unpriced_calls = d.unpriced_calls + EXCLUDED.unpriced_calls,
+    updated_at = now();
+  IF TG_OP = 'DELETE' THEN
     -- A key whose last user row went is gone here too, not a row of zeros.
     DELETE FROM spanledger.usage_daily_models m
-    USING (SELECT DISTINCT day, tenant_id, provider, model FROM old_rows) o
+    USING (SELECT DISTINCT day, tenant_id, provider, model FROM unnest(removed)) o
     WHERE m.day = o.day AND m.tenant_id = o.tenant_id AND m.provider = o.provider
       AND m.model = o.model
       AND NOT EXISTS (SELECT 1 FROM spanledger.usage_daily u
                       WHERE u.day = o.day AND u.tenant_id = o.tenant_id
                         AND u.provider = o.provider AND u.model = o.model);
-  ELSE -- TRUNCATE
-    DELETE FROM spanledger.usage_daily_models;
   END IF;
   RETURN NULL;
 END
