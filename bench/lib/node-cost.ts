@@ -15,6 +15,8 @@
  * - `batch`: what the exporter does with a batch: all its spans mapped first, the rows held,
  *   then encoded into 256 KiB COPY chunks turned into Buffers (as the socket write does). Holding
  *   5,000 rows makes every young-generation collection copy them, which is the larger cost.
+ *
+ * NODE_COST_BATCH (default 5000, the benchmark's batch) sets the spans per batch.
  */
 import {
   encodeCopyRow,
