@@ -9,11 +9,13 @@
  * run the exporter: no TypeScript loader adds its own memory or per-closure work to what is measured.
  */
 
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
@@ -26,6 +28,7 @@ import {
 } from '../exporters/index.js';
 import { ROLLUP_ON_CONFLICT_SQL } from '../exporters/postgres/write-sql.js';
 import { genaiSpan } from './lib/genai-spans.js';
+import type { NodeCost } from './lib/node-cost.js';
 import { benchServer, freshDatabase, rssSampler } from './lib/postgres.js';
 import { unchainedMergeSql } from './lib/unchained-merge.js';
 import { WITHOUT_OVERVIEW_ROLLUPS_SQL } from './lib/without-overview-rollups.js';
@@ -49,22 +52,13 @@ function rowsFor(n: number): SpanRow[] {
 }
 
 /**
- * Node's own cost of mapping and encoding, per span: CPU time (process.cpuUsage, user + system,
- * so garbage collection on helper threads counts too) and wall time. CPU time is the figure:
- * on a machine shared with other work, wall time also counts the time the process waits for a core.
+ * Node's CPU time for mapping and COPY-encoding, per span, from a fresh child process
+ * (bench/lib/node-cost.ts says why, and what `span` and `batch` measure).
  */
-function nodeCost(n: number) {
-  const spans = Array.from({ length: n }, () => genaiSpan());
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  let bytes = 0;
-  for (const s of spans) {
-    const r = transformSpan(s, options);
-    if (r.kind === 'row') bytes += encodeCopyRow(r.row).length;
-  }
-  const wallUs = ((performance.now() - t0) * 1000) / n;
-  const cpu = process.cpuUsage(cpu0);
-  return { us: (cpu.user + cpu.system) / n, wallUs, bytesPerRow: bytes / n };
+function nodeCost(mode: 'span' | 'batch'): NodeCost {
+  const script = fileURLToPath(new URL('./lib/node-cost.js', import.meta.url));
+  const out = execFileSync(process.execPath, [script, mode], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as NodeCost;
 }
 
 /** One exporter run into a fresh database; `without`: SQL that removes a feature there first. */
@@ -80,10 +74,16 @@ async function exporterRun(serverUrl: string, n: number, db: string, without?: s
   const exporter = new PgSpanExporter({ databaseUrl: url, spool: { dir: spoolDir } });
   const rss = rssSampler();
   let busy = 0;
+  // The process's CPU time while exportSpans runs: the exporter's whole Node side (mapping,
+  // encoding, pg protocol, streams, garbage collection), not the spans' making.
+  let cpuUs = 0;
   for (let done = 0; done < n; done += BATCH) {
     const spans = Array.from({ length: Math.min(BATCH, n - done) }, () => genaiSpan());
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const outcome = await exporter.exportSpans(spans);
+    const cpu = process.cpuUsage(cpu0);
+    cpuUs += cpu.user + cpu.system;
     busy += performance.now() - t0;
     if (outcome.code !== 0 || outcome.spooled > 0)
       throw new Error(`export failed: ${outcome.error?.message}`);
@@ -93,7 +93,7 @@ async function exporterRun(serverUrl: string, n: number, db: string, without?: s
   await exporter.shutdown();
   await rm(spoolDir, { recursive: true, force: true });
   if (stats.rowsInserted !== n) throw new Error(`expected ${n} rows, got ${stats.rowsInserted}`);
-  return { rate: n / (busy / 1000), rssMb: rss.peakMb() };
+  return { rate: n / (busy / 1000), rssMb: rss.peakMb(), cpuUsPerSpan: cpuUs / n };
 }
 
 const AUDIT_COPY = `COPY spanledger.audit_log (${STAGING_COLUMNS.map(([c]) => (c === 'billable' ? 'billed' : c)).join(', ')}) FROM STDIN`;
@@ -296,11 +296,13 @@ async function main() {
     console.log(`raw COPY ${fmt(LARGE)} rows (no staging, no merge): ${fmt(raw)} rows/s`);
     const perRow = await rowInsertRun(server.url, ROW_INSERT_SAMPLE, false);
     const perRowTables = await rowInsertRun(server.url, ROW_INSERT_SAMPLE, true);
-    // Last, so its 20k spans in memory do not count in the exporter's RSS. Warm-up pass first.
-    nodeCost(5_000);
-    const node = nodeCost(20_000);
+    const node = nodeCost('span');
+    const nodeBatch = nodeCost('batch');
     console.log(
-      `node transform+encode: ${node.us.toFixed(2)} µs CPU/span (${node.wallUs.toFixed(2)} µs wall), ${Math.round(node.bytesPerRow)} COPY bytes/row`,
+      `node transform+encode (fresh process, median of 9 rounds): ${node.medianUs.toFixed(2)} µs CPU/span (min ${node.minUs.toFixed(2)}) span by span; ${nodeBatch.medianUs.toFixed(2)} µs (min ${nodeBatch.minUs.toFixed(2)}) as the exporter holds a batch; ${node.bytesPerRow} COPY bytes/row`,
+    );
+    console.log(
+      `exporter's process CPU during exportSpans (${fmt(LARGE)} spans): ${large.cpuUsPerSpan.toFixed(1)} µs/span`,
     );
     console.log(
       `per-row writes (${fmt(ROW_INSERT_SAMPLE)} spans, one transaction each: audit + usage INSERT, rollup upsert): ${fmt(perRow)} spans/s`,
@@ -309,7 +311,7 @@ async function main() {
       `per-row INSERT, lighter (${fmt(ROW_INSERT_SAMPLE)} spans, audit + usage autocommit, no rollup): ${fmt(perRowTables)} spans/s`,
     );
     console.log(
-      `RESULT spans_per_s=${Math.round(large.rate)} small_spans_per_s=${Math.round(small.rate)} raw_copy_per_s=${Math.round(raw)} row_insert_per_s=${Math.round(perRow)} vs_raw_copy=${(large.rate / raw).toFixed(2)} vs_row_insert=${(large.rate / perRow).toFixed(1)} row_insert_no_rollup_per_s=${Math.round(perRowTables)} vs_row_insert_no_rollup=${(large.rate / perRowTables).toFixed(1)} node_us_per_span=${node.us.toFixed(1)} node_wall_us_per_span=${node.wallUs.toFixed(1)} rss_mb=${large.rssMb} chained_per_s=${Math.round(chain.on)} unchained_per_s=${Math.round(chain.off)} chain_cost=${chain.cost.toFixed(3)} overview_rollups_per_s=${Math.round(rollups.on)} no_overview_rollups_per_s=${Math.round(rollups.off)} overview_rollups_cost=${rollups.cost.toFixed(3)}`,
+      `RESULT spans_per_s=${Math.round(large.rate)} small_spans_per_s=${Math.round(small.rate)} raw_copy_per_s=${Math.round(raw)} row_insert_per_s=${Math.round(perRow)} vs_raw_copy=${(large.rate / raw).toFixed(2)} vs_row_insert=${(large.rate / perRow).toFixed(1)} row_insert_no_rollup_per_s=${Math.round(perRowTables)} vs_row_insert_no_rollup=${(large.rate / perRowTables).toFixed(1)} node_us_per_span=${node.medianUs.toFixed(1)} node_batch_us_per_span=${nodeBatch.medianUs.toFixed(1)} exporter_cpu_us_per_span=${large.cpuUsPerSpan.toFixed(1)} rss_mb=${large.rssMb} chained_per_s=${Math.round(chain.on)} unchained_per_s=${Math.round(chain.off)} chain_cost=${chain.cost.toFixed(3)} overview_rollups_per_s=${Math.round(rollups.on)} no_overview_rollups_per_s=${Math.round(rollups.off)} overview_rollups_cost=${rollups.cost.toFixed(3)}`,
     );
   } finally {
     await server.stop();

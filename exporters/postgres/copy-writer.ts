@@ -40,20 +40,26 @@ export function uniqueRows(rows: readonly SpanRow[]): readonly SpanRow[] {
   return unique ?? rows;
 }
 
+/** COPY text in chunks of about CHUNK_BYTES, each one flat string joined from whole lines. */
 function* copyChunks(rows: readonly SpanRow[], encode: (row: SpanRow) => string) {
-  let chunk = '';
+  let lines: string[] = [];
+  let length = 0;
   for (const row of rows) {
+    let line: string;
     try {
-      chunk += encode(row);
+      line = encode(row);
     } catch (err) {
       throw new RowEncodingError(err);
     }
-    if (chunk.length >= CHUNK_BYTES) {
-      yield chunk;
-      chunk = '';
+    lines.push(line);
+    length += line.length;
+    if (length >= CHUNK_BYTES) {
+      yield lines.join('');
+      lines = [];
+      length = 0;
     }
   }
-  if (chunk) yield chunk;
+  if (lines.length > 0) yield lines.join('');
 }
 
 async function prepare(client: PoolClient, role: string | undefined) {

@@ -37,9 +37,18 @@ export function baseModelName(model: string): string {
   return name.length > 0 ? name : previous;
 }
 
+// Entries are read-only; every row priced by one entry shares one string instead of holding a
+// copy of its own until the batch is written (~120 bytes a row).
+const refs = new WeakMap<PriceEntry, string>();
+
 /** `${provider}/${model}@${effective_from}`: which price a cost was computed with. */
 export function priceRef(entry: PriceEntry): string {
-  return `${entry.provider}/${entry.model}@${entry.effective_from}`;
+  let ref = refs.get(entry);
+  if (ref === undefined) {
+    ref = `${entry.provider}/${entry.model}@${entry.effective_from}`;
+    refs.set(entry, ref);
+  }
+  return ref;
 }
 
 function indexEntries(entries: readonly PriceEntry[]): Map<string, Map<string, IndexedEntry[]>> {
