@@ -58,8 +58,8 @@ describe('OpenAI chat completions', () => {
       'spanledger.request_id': 'r1',
       'server.address': '127.0.0.1',
     });
-    expect(span.attributes['spanledger.input_hash']).toMatch(/^[0-9a-f]{64}$/);
-    expect(span.attributes['spanledger.output_hash']).toMatch(/^[0-9a-f]{64}$/);
+    expect(span.attributes['spanledger.input_hash']).toMatch(/^v2:[0-9a-f]{64}$/);
+    expect(span.attributes['spanledger.output_hash']).toMatch(/^v2:[0-9a-f]{64}$/);
     expect(span.attributes['gen_ai.input.messages']).toBeUndefined();
     expect(span.attributes['gen_ai.output.messages']).toBeUndefined();
   });
