@@ -71,7 +71,7 @@ function collectFinishReasons(choices: Choice[], out: string[]) {
  * no tool calls): its output digest is then made from the text, as a stream of the same reply is,
  * so a reply gets the same digest streamed or not, and no JSON text is built for it.
  */
-export function plainReplyText(choices: Choice[]): string | undefined {
+function plainReplyText(choices: Choice[]): string | undefined {
   if (choices.length !== 1) return undefined;
   const message = choices[0]!.message;
   if (typeof message?.content !== 'string' || message.tool_calls?.length) return undefined;
