@@ -8,8 +8,8 @@ export interface InstrumentationOptions {
    */
   captureMessageContent?: boolean;
   /**
-   * HMAC-SHA-256 key for spanledger.input_hash / output_hash (env SPANLEDGER_HASH_KEY). Without
-   * one a random key per process is used, so digests compare only within one run.
+   * Key of the digests in spanledger.input_hash / output_hash (keyed-digest.ts; env
+   * SPANLEDGER_HASH_KEY). Without one a random key per process is used, so digests compare only within one run.
    */
   hashKey?: string;
   /** Add stream_options.include_usage to streamed OpenAI chat completions (default true). */

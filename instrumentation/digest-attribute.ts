@@ -2,8 +2,8 @@ import type { Span } from '@opentelemetry/api';
 import { contentText, digestText } from './privacy.js';
 
 /**
- * Content up to about this many characters of text has its digest (JSON text and HMAC) computed
- * when the span is exported rather than during the call. Larger content is hashed at once: a span
+ * Content up to about this many characters of text has its digest (JSON text and keyed hash)
+ * computed when the span is exported rather than during the call. Larger content is hashed at once: a span
  * waiting in the batch queue must not keep a large prompt alive (2,048 queued spans × 8 Ki
  * characters ≈ 32 MiB at worst).
  */
@@ -142,8 +142,8 @@ function descriptorFor(attribute: string): PropertyDescriptor {
 }
 
 /**
- * Sets `attribute` to the HMAC digest of `value`. The content is captured now (a shallow copy),
- * but its JSON text and HMAC, which were most of the instrumentation's cost per call, are made
+ * Sets `attribute` to the keyed digest (keyed-digest.ts) of `value`. The content is captured now
+ * (a shallow copy), but its JSON text and hash, which were most of the instrumentation's cost per call, are made
  * when the attribute is first read: by the exporter in the batch processor's background work, off
  * the app's call path. The attribute is an ordinary enumerable property to every reader (OTLP,
  * Postgres, InMemorySpanExporter, span processors, JSON, spread). Spans that are not recording

@@ -129,6 +129,7 @@ export class LlmSpan {
     if (outcome.finishReasons !== undefined) into.finishReasons = outcome.finishReasons;
     if (outcome.toolCalls !== undefined) into.toolCalls = outcome.toolCalls;
     if (outcome.output !== undefined) into.output = outcome.output;
+    if (outcome.outputText !== undefined) into.outputText = outcome.outputText;
   }
 
   /** Appends streamed completion text (kept in memory for the digest and estimates only). */
@@ -196,7 +197,12 @@ export class LlmSpan {
     const output = this.outcome.output ?? (this.outputText !== '' ? this.outputText : undefined);
     if (output === undefined) return;
     const options = instrumentationOptions();
-    setDigestAttribute(this.span, SPANLEDGER_OUTPUT_HASH, output, options.hashKey);
+    setDigestAttribute(
+      this.span,
+      SPANLEDGER_OUTPUT_HASH,
+      this.outcome.outputText ?? output,
+      options.hashKey,
+    );
     if (options.captureMessageContent) {
       this.span.setAttribute(GEN_AI_OUTPUT_MESSAGES, contentText(redactValue(output)));
     }

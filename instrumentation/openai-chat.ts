@@ -66,6 +66,18 @@ function collectFinishReasons(choices: Choice[], out: string[]) {
   return out;
 }
 
+/**
+ * The reply's text when a chat completion is one plain text message (one choice, string content,
+ * no tool calls): its output digest is then made from the text, as a stream of the same reply is,
+ * so a reply gets the same digest streamed or not, and no JSON text is built for it.
+ */
+function plainReplyText(choices: Choice[]): string | undefined {
+  if (choices.length !== 1) return undefined;
+  const message = choices[0]!.message;
+  if (typeof message?.content !== 'string' || message.tool_calls?.length) return undefined;
+  return message.content;
+}
+
 /** Records a chat completion (not streamed). */
 function readChatResult(llm: LlmSpan, value: unknown) {
   const chat = value as ChatValue;
@@ -79,6 +91,7 @@ function readChatResult(llm: LlmSpan, value: unknown) {
     finishReasons: collectFinishReasons(choices, []),
     toolCalls: collectToolCalls(choices, 'message', []),
     output,
+    outputText: plainReplyText(choices),
   });
 }
 

@@ -1,4 +1,4 @@
-import { hmacSha256Hex } from './hmac.js';
+import { keyedDigestHex } from './keyed-digest.js';
 
 const REDACTED = '[REDACTED]';
 
@@ -61,12 +61,15 @@ export function contentText(value: unknown): string {
   }
 }
 
-/** Hex HMAC-SHA-256 of the content under `key`: comparable, not reversible without the key. */
+/**
+ * The keyed digest of the content under `key` (keyed-digest.ts, docs/instrumentation.md):
+ * comparable, not reversible without the key.
+ */
 export function digest(value: unknown, key: string): string {
   return digestText(contentText(value), key);
 }
 
 /** {@link digest} of content already turned into text by {@link contentText}. */
 export function digestText(text: string, key: string): string {
-  return hmacSha256Hex(key, text);
+  return keyedDigestHex(key, text);
 }

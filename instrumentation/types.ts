@@ -17,6 +17,11 @@ export interface LlmCallOutcome {
   finishReasons?: string[];
   /** The completion (text or structured), hashed always and put on the span only when captured. */
   output?: unknown;
+  /**
+   * The completion's text when it is one plain text reply: the output digest is made from it
+   * rather than from `output`, as for a stream of the same reply (whose digest is of its text).
+   */
+  outputText?: string;
   /** Tool calls the model asked for. */
   toolCalls?: Array<{ id?: string; name?: string }>;
 }

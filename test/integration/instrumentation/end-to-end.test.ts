@@ -131,7 +131,7 @@ describe('instrumented calls land in Postgres', () => {
       usage_source: 'provider',
       status: 'ok',
     });
-    expect(r.input_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.input_hash).toMatch(/^v2:[0-9a-f]{64}$/);
   });
 
   it('streams with and without provider usage', async () => {

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -6,6 +5,7 @@ import {
   setDigestAttribute,
   textLengthOver,
 } from '../../../instrumentation/digest-attribute.js';
+import { keyedDigestHex } from '../../../instrumentation/keyed-digest.js';
 import { setupTracing } from '../../helpers/tracing.js';
 
 const tracing = setupTracing();
@@ -13,7 +13,7 @@ afterAll(() => tracing.shutdown());
 beforeEach(() => tracing.reset());
 
 const KEY = 'unit-test-key';
-const hmac = (text: string) => createHmac('sha256', KEY).update(text).digest('hex');
+const hmac = (text: string) => keyedDigestHex(KEY, text);
 const tracer = () => trace.getTracer('digest-attribute-test');
 
 describe('setDigestAttribute', () => {

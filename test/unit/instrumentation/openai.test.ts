@@ -6,6 +6,7 @@ import {
   instrumentOpenAI,
   withAuditContext,
 } from '../../../instrumentation/index.js';
+import { digest } from '../../../instrumentation/privacy.js';
 import { type FakeProvider, SCENARIOS, startFakeProvider } from '../../helpers/fake-provider.js';
 import { setupTracing } from '../../helpers/tracing.js';
 import { waitUntil } from '../../helpers/wait.js';
@@ -57,10 +58,26 @@ describe('OpenAI chat completions', () => {
       'spanledger.request_id': 'r1',
       'server.address': '127.0.0.1',
     });
-    expect(span.attributes['spanledger.input_hash']).toMatch(/^[0-9a-f]{64}$/);
-    expect(span.attributes['spanledger.output_hash']).toMatch(/^[0-9a-f]{64}$/);
+    expect(span.attributes['spanledger.input_hash']).toMatch(/^v2:[0-9a-f]{64}$/);
+    expect(span.attributes['spanledger.output_hash']).toMatch(/^v2:[0-9a-f]{64}$/);
     expect(span.attributes['gen_ai.input.messages']).toBeUndefined();
     expect(span.attributes['gen_ai.output.messages']).toBeUndefined();
+  });
+
+  it('digests a plain text reply as its text (as its stream would be), other replies as messages', async () => {
+    const plain = await client.chat.completions.create({ model: SCENARIOS.plain.model, messages });
+    const tools = await client.chat.completions.create({ model: SCENARIOS.tools.model, messages });
+    const plainSpan = tracing.only(`chat ${SCENARIOS.plain.model}`);
+    const toolSpan = tracing.only(`chat ${SCENARIOS.tools.model}`);
+    expect(plainSpan.attributes['spanledger.output_hash']).toBe(
+      digest('Hello from the fake provider.', 'test-key'),
+    );
+    expect(plainSpan.attributes['spanledger.output_hash']).not.toBe(
+      digest([plain.choices[0]!.message], 'test-key'),
+    );
+    expect(toolSpan.attributes['spanledger.output_hash']).toBe(
+      digest([tools.choices[0]!.message], 'test-key'),
+    );
   });
 
   it('keeps the APIPromise helpers working', async () => {
