@@ -8,7 +8,7 @@ export interface InstrumentationOptions {
    */
   captureMessageContent?: boolean;
   /**
-   * Key of the digests in spanledger.input_hash / output_hash (keyed-digest.ts; env
+   * Key of the digests in spanledger.input_hash / output_hash (shared/digest/keyed-digest.ts; env
    * SPANLEDGER_HASH_KEY). Without one a random key per process is used, so digests compare only within one run.
    */
   hashKey?: string;

@@ -142,7 +142,7 @@ function descriptorFor(attribute: string): PropertyDescriptor {
 }
 
 /**
- * Sets `attribute` to the keyed digest (keyed-digest.ts) of `value`. The content is captured now
+ * Sets `attribute` to the keyed digest (shared/digest/keyed-digest.ts) of `value`. The content is captured now
  * (a shallow copy), but its JSON text and hash, which were most of the instrumentation's cost per call, are made
  * when the attribute is first read: by the exporter in the batch processor's background work, off
  * the app's call path. The attribute is an ordinary enumerable property to every reader (OTLP,

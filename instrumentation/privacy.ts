@@ -1,4 +1,4 @@
-import { keyedDigestHex } from './keyed-digest.js';
+import { keyedDigestHex } from '../shared/digest/index.js';
 
 const REDACTED = '[REDACTED]';
 
@@ -62,7 +62,7 @@ export function contentText(value: unknown): string {
 }
 
 /**
- * The keyed digest of the content under `key` (keyed-digest.ts, docs/instrumentation.md):
+ * The keyed digest of the content under `key` (shared/digest/keyed-digest.ts, docs/instrumentation.md):
  * comparable, not reversible without the key.
  */
 export function digest(value: unknown, key: string): string {

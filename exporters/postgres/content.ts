@@ -1,8 +1,9 @@
 import type { Attributes } from '@opentelemetry/api';
 import { SPANLEDGER_INPUT_HASH, SPANLEDGER_OUTPUT_HASH } from '../../semconv/index.js';
+import { keyedDigestHex } from '../../shared/digest/index.js';
 import { KeyKind, keyKind, MAX_KEY_LENGTH } from './attribute-keys.js';
 import { readString } from './attribute-readers.js';
-import { digestText, hmacHex, KeyedMemo } from './digest.js';
+import { digestText, KeyedMemo } from './digest.js';
 import { addFlag } from './flags.js';
 import { filterParameterJson } from './parameter-json.js';
 import { REDACTED, redactSecrets } from './redact.js';
@@ -206,7 +207,7 @@ function contentHash(
   const fromSpan = readString(attributes, spanHashAttribute);
   if (fromSpan !== undefined) return sanitizeString(fromSpan, MAX_HASH_LENGTH, flags);
   if (keys === undefined) return null;
-  return hmacHex(options.hashKey, contentHashText(attributes, keys));
+  return keyedDigestHex(options.hashKey, contentHashText(attributes, keys));
 }
 
 /**

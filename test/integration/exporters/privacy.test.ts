@@ -102,7 +102,7 @@ describe('PgSpanExporter into Postgres: privacy by allowlist', () => {
         );
         expect(row.flags, name).toContain('digested');
       } else {
-        expect(row[where], name).toMatch(/^[0-9a-f]{64}$/);
+        expect(row[where], name).toMatch(/^v2:[0-9a-f]{64}$/);
       }
     });
     expect(rows[CHANNELS.length].span_name).toBe(digestOf(`Summarise ${MARKER} for me please`));

@@ -5,7 +5,7 @@ import {
   setDigestAttribute,
   textLengthOver,
 } from '../../../instrumentation/digest-attribute.js';
-import { keyedDigestHex } from '../../../instrumentation/keyed-digest.js';
+import { keyedDigestHex } from '../../../shared/digest/index.js';
 import { setupTracing } from '../../helpers/tracing.js';
 
 const tracing = setupTracing();

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   contentHashText,
@@ -6,12 +6,13 @@ import {
   splitAttributes,
 } from '../../../../exporters/postgres/content.js';
 import { DIGEST_PREFIX } from '../../../../exporters/postgres/digest.js';
+import { keyedDigestHex } from '../../../../shared/digest/index.js';
 
 const base = { captureContent: false, hashKey: 'key-1', maxStringLength: 1000 };
 const MESSAGES = '[{"role":"user","content":"What is my balance?"}]';
 
 describe('splitAttributes (privacy by default)', () => {
-  it('removes content from attributes and hashes it with HMAC-SHA-256', () => {
+  it('removes content from attributes and stores its v2 keyed digest (documented definition)', () => {
     const result = splitAttributes(
       {
         'gen_ai.input.messages': MESSAGES,
@@ -25,10 +26,15 @@ describe('splitAttributes (privacy by default)', () => {
     expect(result.attributes).toEqual({
       'app.feature': DIGEST_PREFIX + hmacHex('key-1', 'bank-bot'),
     });
-    expect(result.input_hash).toBe(createHmac('sha256', 'key-1').update(MESSAGES).digest('hex'));
-    expect(result.output_hash).toBe(
-      createHmac('sha256', 'key-1').update('It is 12 EUR.').digest('hex'),
-    );
+    // docs/instrumentation.md: v2: + hex SHA-512/256(subkey ‖ text), subkey = hex HMAC-SHA-256 of
+    // "spanledger digest v2" under the key — the same digest the instrumentation writes.
+    const subkey = createHmac('sha256', 'key-1').update('spanledger digest v2').digest('hex');
+    const v2 = (text: string) =>
+      `v2:${createHash('sha512-256')
+        .update(subkey + text)
+        .digest('hex')}`;
+    expect(result.input_hash).toBe(v2(MESSAGES));
+    expect(result.output_hash).toBe(v2('It is 12 EUR.'));
     expect([result.input_content, result.output_content]).toEqual([null, null]);
   });
 
@@ -76,7 +82,7 @@ describe('splitAttributes (privacy by default)', () => {
   ])('treats %s as input content', (key) => {
     const result = splitAttributes({ [key]: 'secret plan' }, base, []);
     expect(result.attributes).toEqual({});
-    expect(result.input_hash).toBe(hmacHex('key-1', 'secret plan'));
+    expect(result.input_hash).toBe(keyedDigestHex('key-1', 'secret plan'));
   });
 
   it.each([
@@ -95,7 +101,7 @@ describe('splitAttributes (privacy by default)', () => {
   ])('treats %s as output content', (key) => {
     const result = splitAttributes({ [key]: 'the answer' }, base, []);
     expect(result.attributes).toEqual({});
-    expect(result.output_hash).toBe(hmacHex('key-1', 'the answer'));
+    expect(result.output_hash).toBe(keyedDigestHex('key-1', 'the answer'));
   });
 
   it('hashes several content attributes in key order, joined by newlines', () => {
@@ -104,7 +110,7 @@ describe('splitAttributes (privacy by default)', () => {
       contentHashText(attributes, ['gen_ai.prompt.1.content', 'gen_ai.prompt.0.content']),
     ).toBe('first\nsecond');
     expect(splitAttributes(attributes, base, []).input_hash).toBe(
-      hmacHex('key-1', 'first\nsecond'),
+      keyedDigestHex('key-1', 'first\nsecond'),
     );
   });
 

@@ -41,7 +41,7 @@ describe('privacy by allowlist: every channel, capture off', () => {
       expect(r.attributes[key]).toBe(digestOf(text));
       expect(r.flags).toContain('digested');
     } else {
-      expect(r[where]).toMatch(/^[0-9a-f]{64}$/);
+      expect(r[where]).toMatch(/^v2:[0-9a-f]{64}$/);
     }
   });
 

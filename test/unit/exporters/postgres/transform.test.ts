@@ -103,8 +103,8 @@ describe('transformSpan', () => {
     expect(r.attributes['spanledger.reported_input_tokens']).toBe(100);
     expect(r.attributes['spanledger.usage_convention']).toBe('openllmetry');
     expect(Object.keys(r.attributes).some((k) => k.startsWith('gen_ai.prompt.'))).toBe(false);
-    expect(r.input_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(r.output_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.input_hash).toMatch(/^v2:[0-9a-f]{64}$/);
+    expect(r.output_hash).toMatch(/^v2:[0-9a-f]{64}$/);
   });
 
   it('maps OpenInference LLM spans', () => {
@@ -162,7 +162,7 @@ describe('transformSpan', () => {
     });
     expect(r.attributes['jsonrpc.request.id']).toBe(42);
     expect(r.attributes).not.toHaveProperty('gen_ai.tool.call.arguments');
-    expect(r.input_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.input_hash).toMatch(/^v2:[0-9a-f]{64}$/);
   });
 
   it('ignores spans that are not GenAI calls', () => {

@@ -5,7 +5,7 @@ import {
   DIGEST_VERSION_PREFIX,
   digestSubkey,
   keyedDigestHex,
-} from '../../../instrumentation/keyed-digest.js';
+} from '../../../shared/digest/index.js';
 
 /** The definition in docs/instrumentation.md, spelled out with node:crypto's streaming API. */
 const reference = (key: string, text: string) => {

@@ -1,0 +1,1 @@
+export { DIGEST_VERSION_PREFIX, digestSubkey, keyedDigestHex } from './keyed-digest.js';
