@@ -196,6 +196,9 @@ GROUP BY x.tenant_id, x.kind, x.day, x.name;
 -- of the range" reads about 10 rows per month partition instead of every row of the range.
 -- An admin's view runs the same probe per tenant. These are the only two indexes the writer
 -- pays for on every audit row; see docs/benchmarks.md for what they cost.
+-- Built in this transaction (CREATE INDEX CONCURRENTLY cannot run in one): on a large existing
+-- ledger, create them per partition CONCURRENTLY first, with the same columns, and these
+-- statements attach them instead of building.
 -- ---------------------------------------------------------------------------------------------
 CREATE INDEX audit_log_tenant_duration_idx
   ON spanledger.audit_log (tenant_id, duration_ms DESC NULLS LAST, started_at DESC);
