@@ -70,10 +70,7 @@ FROM (
   ) h
 ) g`;
 
-/**
- * usage_daily exactly as the exporter would have rolled the billed calls up (its triggers keep
- * usage_daily_models; audit_log's kept calls_daily during the load).
- */
+/** usage_daily exactly as the exporter would have rolled the billed calls up. */
 const ROLLUP_SQL = `
 INSERT INTO spanledger.usage_daily AS d (day, tenant_id, user_id, provider, model, calls,
   error_calls, input_tokens, output_tokens, cost_usd)
@@ -82,6 +79,17 @@ SELECT (started_at AT TIME ZONE 'UTC')::date, tenant_id, user_id, provider, resp
        sum(cost_usd)
 FROM spanledger.audit_log WHERE billed
 GROUP BY 1, 2, 3, 4, 5`;
+
+/**
+ * usage_daily_models as llm_usage's trigger would have kept it (the benchmark writes no
+ * llm_usage rows); audit_log's trigger keeps calls_daily during the load.
+ */
+const MODELS_ROLLUP_SQL = `
+INSERT INTO spanledger.usage_daily_models (day, tenant_id, provider, model, calls, error_calls,
+  input_tokens, output_tokens, cost_usd)
+SELECT day, tenant_id, provider, model, sum(calls), sum(error_calls), sum(input_tokens),
+       sum(output_tokens), sum(cost_usd)
+FROM spanledger.usage_daily GROUP BY 1, 2, 3, 4`;
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -120,6 +128,7 @@ async function load(url: string) {
     }
     process.stderr.write('\n');
     await client.query(ROLLUP_SQL);
+    await client.query(MODELS_ROLLUP_SQL);
     for (const table of ['audit_log', 'usage_daily', 'usage_daily_models', 'calls_daily']) {
       await client.query(`VACUUM ANALYZE spanledger.${table}`);
     }

@@ -4,10 +4,7 @@
  * in the same run. The rollup tables stay; nothing writes them.
  */
 export const WITHOUT_OVERVIEW_ROLLUPS_SQL = `
-DROP TRIGGER usage_daily_roll_up_inserted ON spanledger.usage_daily;
-DROP TRIGGER usage_daily_roll_up_updated ON spanledger.usage_daily;
-DROP TRIGGER usage_daily_roll_up_deleted ON spanledger.usage_daily;
-DROP TRIGGER usage_daily_roll_up_truncated ON spanledger.usage_daily;
+DROP TRIGGER llm_usage_roll_up_models ON spanledger.llm_usage;
 DROP TRIGGER audit_log_roll_up_calls ON spanledger.audit_log;
 DROP INDEX spanledger.audit_log_tenant_duration_idx;
 DROP INDEX spanledger.audit_log_tenant_cost_idx;`;

@@ -4,12 +4,11 @@
 -- rows for an admin's 30 days (4.4 s) and ~17k for one tenant's (231 ms); these tables hold one
 -- row per day, tenant and model (or tool, or MCP server), so the same page reads hundreds.
 --
--- They are kept by statement triggers on their sources (usage_daily, audit_log) rather than
--- inside merge_stage, so that every path that writes the source (merge_stage today, a restore or
--- an operator's correction tomorrow) keeps them exact, and merge_stage's hashed, chained
--- statement stays as the trust migration wrote it. A statement trigger sees exactly the rows the
--- statement changed (its transition tables): re-sent spans that ON CONFLICT skipped are not in
--- them, so nothing is counted twice.
+-- They are kept by statement triggers on the ledgers (llm_usage, audit_log) rather than inside
+-- merge_stage, so that every path that appends ledger rows keeps them exact, and merge_stage's
+-- hashed, chained statement stays as the trust migration wrote it. A statement trigger sees
+-- exactly the rows the statement inserted (its transition table): re-sent spans that ON CONFLICT
+-- skipped are not in it, so nothing is counted twice.
 -- Like usage_daily they are rollups, not evidence: retention drops ledger months but keeps them.
 
 -- ---------------------------------------------------------------------------------------------
@@ -36,7 +35,7 @@ CREATE TABLE spanledger.usage_daily_models (
 );
 
 COMMENT ON TABLE spanledger.usage_daily_models IS
-  'usage_daily summed over users (day, tenant, provider, model), kept by triggers on usage_daily. Read by usage reports and quotas that neither group nor filter by user.';
+  'usage_daily summed over users (day, tenant, provider, model), kept from the same llm_usage rows by a trigger. Read by usage reports and quotas that neither group nor filter by user.';
 
 -- ---------------------------------------------------------------------------------------------
 -- calls_daily: calls per day, tenant and tool or MCP server, from every audit row that names
@@ -64,39 +63,28 @@ CREATE INDEX calls_daily_kind_day_idx ON spanledger.calls_daily (kind, day);
 -- The triggers. Rows are upserted in key order, as merge_stage does for usage_daily, so that
 -- concurrent writers lock rollup rows in the same order and cannot deadlock.
 -- ---------------------------------------------------------------------------------------------
--- usage_daily_models follows usage_daily, whoever writes it (merge_stage's upsert, an operator's
--- correction, a restore): each statement adds the rows it inserted, adds the new and takes away
--- the old version of the rows it updated, and takes away the rows it deleted. A trigger reads
--- only the transition tables it defines, so each is read into an array under TG_OP.
+-- usage_daily_models sums the same new llm_usage rows merge_stage rolls into usage_daily, by
+-- the same rules (model = the responding model, else the requested one, as llm_usage stores it).
+-- One ordered upsert per statement: a trigger on usage_daily would have needed an INSERT and an
+-- UPDATE pass (an upsert fires both), and two writers taking rollup rows in two passes can lock
+-- them in opposite orders and deadlock (the concurrent-writers test caught exactly that).
 CREATE FUNCTION spanledger.roll_up_usage_models() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-  added   spanledger.usage_daily[] := '{}';
-  removed spanledger.usage_daily[] := '{}';
 BEGIN
-  IF TG_OP = 'TRUNCATE' THEN
-    DELETE FROM spanledger.usage_daily_models;
-    RETURN NULL;
-  END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    SELECT coalesce(array_agg(n), '{}') INTO added FROM new_rows n;
-  END IF;
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    SELECT coalesce(array_agg(o), '{}') INTO removed FROM old_rows o;
-  END IF;
   INSERT INTO spanledger.usage_daily_models AS d (day, tenant_id, provider, model, calls,
     error_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
     reasoning_tokens, cost_usd, unpriced_calls)
-  SELECT day, tenant_id, provider, model, sum(sign * calls), sum(sign * error_calls),
-    sum(sign * input_tokens), sum(sign * output_tokens), sum(sign * cache_read_tokens),
-    sum(sign * cache_write_tokens), sum(sign * reasoning_tokens), sum(sign * cost_usd),
-    sum(sign * unpriced_calls)
-  FROM (SELECT 1 AS sign, a.* FROM unnest(added) a
-        UNION ALL SELECT -1, r.* FROM unnest(removed) r) x
-  GROUP BY tenant_id, day, provider, model
-  ORDER BY tenant_id, day, provider, model
+  SELECT (n.started_at AT TIME ZONE 'UTC')::date, coalesce(n.tenant_id, ''),
+    coalesce(n.provider, ''), coalesce(n.model, ''), count(*),
+    count(*) FILTER (WHERE n.status = 'error'), coalesce(sum(n.input_tokens), 0),
+    coalesce(sum(n.output_tokens), 0), coalesce(sum(n.cache_read_tokens), 0),
+    coalesce(sum(n.cache_write_tokens), 0), coalesce(sum(n.reasoning_tokens), 0),
+    coalesce(sum(n.cost_usd), 0), count(*) FILTER (WHERE n.cost_usd IS NULL)
+  FROM new_rows n
+  GROUP BY 2, 1, 3, 4
+  ORDER BY 2, 1, 3, 4
   ON CONFLICT (tenant_id, day, provider, model) DO UPDATE SET
     calls = d.calls + EXCLUDED.calls,
     error_calls = d.error_calls + EXCLUDED.error_calls,
@@ -108,16 +96,6 @@ BEGIN
     cost_usd = d.cost_usd + EXCLUDED.cost_usd,
     unpriced_calls = d.unpriced_calls + EXCLUDED.unpriced_calls,
     updated_at = now();
-  IF TG_OP = 'DELETE' THEN
-    -- A key whose last user row went is gone here too, not a row of zeros.
-    DELETE FROM spanledger.usage_daily_models m
-    USING (SELECT DISTINCT day, tenant_id, provider, model FROM unnest(removed)) o
-    WHERE m.day = o.day AND m.tenant_id = o.tenant_id AND m.provider = o.provider
-      AND m.model = o.model
-      AND NOT EXISTS (SELECT 1 FROM spanledger.usage_daily u
-                      WHERE u.day = o.day AND u.tenant_id = o.tenant_id
-                        AND u.provider = o.provider AND u.model = o.model);
-  END IF;
   RETURN NULL;
 END
 $$;
@@ -148,17 +126,9 @@ $$;
 
 REVOKE ALL ON FUNCTION spanledger.roll_up_usage_models(), spanledger.roll_up_calls() FROM PUBLIC;
 
-CREATE TRIGGER usage_daily_roll_up_inserted AFTER INSERT ON spanledger.usage_daily
+CREATE TRIGGER llm_usage_roll_up_models AFTER INSERT ON spanledger.llm_usage
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
   EXECUTE FUNCTION spanledger.roll_up_usage_models();
-CREATE TRIGGER usage_daily_roll_up_updated AFTER UPDATE ON spanledger.usage_daily
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
-  EXECUTE FUNCTION spanledger.roll_up_usage_models();
-CREATE TRIGGER usage_daily_roll_up_deleted AFTER DELETE ON spanledger.usage_daily
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
-  EXECUTE FUNCTION spanledger.roll_up_usage_models();
-CREATE TRIGGER usage_daily_roll_up_truncated AFTER TRUNCATE ON spanledger.usage_daily
-  FOR EACH STATEMENT EXECUTE FUNCTION spanledger.roll_up_usage_models();
 CREATE TRIGGER audit_log_roll_up_calls AFTER INSERT ON spanledger.audit_log
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
   EXECUTE FUNCTION spanledger.roll_up_calls();

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryApiSchema } from '../../../query/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
+import { rollUpUsageModels } from '../../helpers/rollups.js';
 import { startTestCollector } from './harness.js';
 
 const quotas = queryApiSchema.parse({
@@ -28,6 +29,7 @@ describe('/metrics for the alert rules', () => {
               ((now() AT TIME ZONE 'UTC')::date, 'acme', 'bob', 'openai', 'gpt-4o', 1, 10, 5, 0.5),
               ((now() AT TIME ZONE 'UTC')::date - 40, 'acme', 'ann', 'openai', 'gpt-4o', 1, 5000, 5000, 50)`,
     );
+    await rollUpUsageModels(db.pool);
   });
   afterAll(async () => db.drop());
 

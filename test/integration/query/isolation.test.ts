@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueryApiServer } from '../../../query/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
+import { rollUpUsageModels } from '../../helpers/rollups.js';
 import { bulkAuditRows, get, qs, startTestQueryApi, TOKENS } from './harness.js';
 
 const TENANTS = ['acme', 'globex', 'initech'] as const;
@@ -40,6 +41,7 @@ describe('tenant isolation', () => {
        SELECT '2025-06-10'::date + (i % 5), t, 'user-' || (i / 5), 'openai', 'gpt-4o', 1, 100 * (i + 1), 10
        FROM unnest(ARRAY['acme', 'globex', 'initech', '']) AS t, generate_series(0, 19) i`,
     );
+    await rollUpUsageModels(db.pool);
     for (const tenant of TENANTS) {
       const { rows } = await db.pool.query<{ n: number }>(
         `SELECT sum(input_tokens + output_tokens)::float8 AS n FROM spanledger.usage_daily WHERE tenant_id = $1`,
