@@ -165,7 +165,7 @@ GROUP BY x.tenant_id, x.kind, x.day, x.name;
 -- The overview's slowest and costliest calls: the tenant's rows in ranking order, so "top 10
 -- of the range" reads about 10 rows per month partition instead of every row of the range.
 -- An admin's view runs the same probe per tenant. The writer pays for both on every audit row
--- (with the triggers, 9% of the exporter's throughput: docs/benchmarks.md).
+-- (with the triggers, 6–9% of the exporter's throughput: docs/benchmarks.md).
 -- Built in this transaction (CREATE INDEX CONCURRENTLY cannot run in one): on a large existing
 -- ledger, create them per partition CONCURRENTLY first, with the same columns, and these
 -- statements attach them instead of building.
