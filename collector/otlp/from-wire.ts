@@ -1,15 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { SpanLike } from '../../exporters/index.js';
-import {
-  MAX_VALUE_DEPTH,
-  type PlainObject,
-  type PlainValue,
-  plainObject,
-  setAttribute,
-} from './attributes.js';
-import { int64ToBigInt, int64ToPlain, nanosToEpochMs } from './nanos.js';
 import { otlpKindToApiKind } from './span-kind.js';
 import { FIXED64, LENGTH_DELIMITED, notPlain, VARINT, WireReader } from './wire-reader.js';
+import { attribute, fixed64EpochMs, want } from './wire-values.js';
 
 // A direct decoder from a binary ExportTraceServiceRequest to SpanLike[]: the same spans as
 // spansFromProtobuf(generated decode), without building protobufjs's message objects first
@@ -17,177 +10,6 @@ import { FIXED64, LENGTH_DELIMITED, notPlain, VARINT, WireReader } from './wire-
 // It takes only the plain road: any body it does not read exactly as protobufjs would (a wire
 // type that differs from the schema's, links, entity refs, nesting past MAX_VALUE_DEPTH, a
 // length past its end, ...) throws NotPlainWire, and decode.ts falls back to the generated code.
-
-/** Scratch halves of 64-bit values: one read at a time, copied out at once. */
-const bits = { lo: 0, hi: 0 };
-
-function want(wireType: number, expected: number): void {
-  if (wireType !== expected) notPlain();
-}
-
-/** Unsigned 64-bit nanoseconds in `bits` → epoch ms, by the same helpers as the generated path. */
-function bitsToEpochMs(): number {
-  if (bits.hi === 0 && bits.lo === 0) return 0;
-  return nanosToEpochMs(int64ToBigInt({ low: bits.lo | 0, high: bits.hi | 0 }, true));
-}
-
-/** Fields of one AnyValue as the generated code keeps them: every member read, last one wins. */
-interface AnyMembers {
-  string: string | undefined;
-  bool: boolean | undefined;
-  int: number | string | undefined;
-  double: number | undefined;
-  bytes: string | undefined;
-  array: PlainValue[] | undefined;
-  kvlist: PlainObject | undefined;
-}
-
-/** An AnyValue's plain value (from-protobuf.ts toPlain: the first member set, in its order). */
-function anyValue(r: WireReader, end: number, depth: number): PlainValue {
-  if (depth > MAX_VALUE_DEPTH) notPlain();
-  // Nearly every value has one member: read it, and keep the general path for the rest.
-  let members: AnyMembers | undefined;
-  let single: PlainValue = null;
-  let singleMember: keyof AnyMembers = 'string';
-  let count = 0;
-  while (r.pos < end) {
-    const tag = r.uint32(end);
-    const wireType = tag & 7;
-    let value: PlainValue;
-    let member: keyof AnyMembers;
-    switch (tag >>> 3) {
-      case 1:
-        want(wireType, LENGTH_DELIMITED);
-        value = r.string(end);
-        member = 'string';
-        break;
-      case 2:
-        want(wireType, VARINT);
-        value = r.uint32(end) !== 0;
-        member = 'bool';
-        break;
-      case 3:
-        want(wireType, VARINT);
-        r.varint64(end, bits);
-        value = int64ToPlain({ low: bits.lo | 0, high: bits.hi | 0 });
-        member = 'int';
-        break;
-      case 4:
-        want(wireType, FIXED64);
-        value = r.double(end);
-        member = 'double';
-        break;
-      case 5: {
-        want(wireType, LENGTH_DELIMITED);
-        const stop = r.delimited(end);
-        value = arrayValue(r, stop, depth);
-        member = 'array';
-        break;
-      }
-      case 6: {
-        want(wireType, LENGTH_DELIMITED);
-        const stop = r.delimited(end);
-        value = kvlistValue(r, stop, depth);
-        member = 'kvlist';
-        break;
-      }
-      case 7: {
-        want(wireType, LENGTH_DELIMITED);
-        const stop = r.delimited(end);
-        value = r.buf.toString('base64', r.pos, stop);
-        r.pos = stop;
-        member = 'bytes';
-        break;
-      }
-      default:
-        r.skip(wireType, end);
-        continue;
-    }
-    count += 1;
-    if (count === 1) {
-      single = value;
-      singleMember = member;
-    } else {
-      members ??= { [singleMember]: single } as unknown as AnyMembers;
-      (members as unknown as Record<string, PlainValue>)[member] = value;
-    }
-  }
-  if (count <= 1) return single;
-  return firstMember(members!);
-}
-
-/** from-protobuf.ts toPlain's order when a sender set several members of the oneof. */
-function firstMember(m: AnyMembers): PlainValue {
-  return m.string ?? m.bool ?? m.int ?? m.double ?? m.bytes ?? m.array ?? m.kvlist ?? null;
-}
-
-/** An ArrayValue's values (each element one level deeper). */
-function arrayValue(r: WireReader, end: number, depth: number): PlainValue[] {
-  const values: PlainValue[] = [];
-  while (r.pos < end) {
-    const tag = r.uint32(end);
-    if (tag >>> 3 !== 1) {
-      r.skip(tag & 7, end);
-      continue;
-    }
-    want(tag & 7, LENGTH_DELIMITED);
-    const stop = r.delimited(end);
-    values.push(anyValue(r, stop, depth + 1));
-    if (r.pos !== stop) notPlain();
-  }
-  return values;
-}
-
-/** A KeyValueList as a null-prototype object (each value one level deeper). */
-function kvlistValue(r: WireReader, end: number, depth: number): PlainObject {
-  const object = plainObject();
-  while (r.pos < end) {
-    const tag = r.uint32(end);
-    if (tag >>> 3 !== 1) {
-      r.skip(tag & 7, end);
-      continue;
-    }
-    want(tag & 7, LENGTH_DELIMITED);
-    const stop = r.delimited(end);
-    keyValue(r, stop, depth + 1);
-    object[kv.key] = kv.value;
-  }
-  return object;
-}
-
-/** The last KeyValue read: key ('' when absent) and plain value (null when absent). */
-const kv: { key: string; value: PlainValue } = { key: '', value: null };
-
-function keyValue(r: WireReader, end: number, depth: number): void {
-  let key = '';
-  let value: PlainValue = null;
-  while (r.pos < end) {
-    const tag = r.uint32(end);
-    const wireType = tag & 7;
-    const field = tag >>> 3;
-    if (field === 1) {
-      want(wireType, LENGTH_DELIMITED);
-      key = r.key(end);
-    } else if (field === 2) {
-      want(wireType, LENGTH_DELIMITED);
-      const stop = r.delimited(end);
-      value = anyValue(r, stop, depth);
-      if (r.pos !== stop) notPlain();
-    } else {
-      r.skip(wireType, end);
-    }
-  }
-  kv.key = key;
-  kv.value = value;
-}
-
-/** One repeated KeyValue field's element, set on `attributes` as from-protobuf.ts does. */
-function attribute(r: WireReader, end: number, attributes: Attributes): void {
-  const stop = r.delimited(end);
-  keyValue(r, stop, 0);
-  if (r.pos !== stop) notPlain();
-  setAttribute(attributes, kv.key, kv.value);
-}
 
 /** Resource or InstrumentationScope attributes: read (so the body is checked) or kept. */
 function resource(r: WireReader, end: number): Attributes {
@@ -273,8 +95,7 @@ function event(r: WireReader, end: number): SpanEvent {
     switch (tag >>> 3) {
       case 1:
         want(wireType, FIXED64);
-        r.fixed64(end, bits);
-        timeMs = bitsToEpochMs();
+        timeMs = fixed64EpochMs(r, end);
         break;
       case 2:
         want(wireType, LENGTH_DELIMITED);
@@ -348,13 +169,11 @@ function span(r: WireReader, end: number): SpanLike {
         break;
       case 7:
         want(wireType, FIXED64);
-        r.fixed64(end, bits);
-        out.startTimeMs = bitsToEpochMs();
+        out.startTimeMs = fixed64EpochMs(r, end);
         break;
       case 8:
         want(wireType, FIXED64);
-        r.fixed64(end, bits);
-        out.endTimeMs = bitsToEpochMs();
+        out.endTimeMs = fixed64EpochMs(r, end);
         break;
       case 9:
         want(wireType, LENGTH_DELIMITED);
