@@ -56,7 +56,7 @@ function conditions(params: UsageParams, values: SqlValues): string {
  * unless the report groups or filters by user. Both hold the same sums (the migration's
  * trigger keeps usage_daily_models from the same llm_usage rows as merge_stage's usage_daily).
  */
-export const usageTable = (params: Pick<UsageParams, 'group_by' | 'user_id'>) =>
+const usageTable = (params: Pick<UsageParams, 'group_by' | 'user_id'>) =>
   params.group_by.includes('user') || params.user_id !== undefined
     ? 'spanledger.usage_daily'
     : 'spanledger.usage_daily_models';
@@ -85,13 +85,11 @@ export function quotaUsageSql(
 ): string {
   const tenant = values.add(scope.tenant, 'text');
   const user = scope.user === undefined ? '' : ` AND user_id = ${values.add(scope.user, 'text')}`;
-  // A tenant-wide rule sums the tenant's rows: the rollup without users has fewer of them.
-  const table = scope.user === undefined ? 'usage_daily_models' : 'usage_daily';
   return `SELECT coalesce(sum(input_tokens + output_tokens), 0)::float8 AS tokens,
        coalesce(sum(cost_usd), 0)::float8 AS cost_usd,
        coalesce(sum(calls), 0)::float8 AS calls,
        coalesce(sum(unpriced_calls), 0)::float8 AS unpriced_calls
-FROM spanledger.${table}
+FROM ${usageTable({ group_by: [], user_id: scope.user })}
 WHERE tenant_id = ${tenant}${user}
   AND day >= ${values.add(scope.start, 'date')} AND day < ${values.add(scope.end, 'date')}`;
 }
