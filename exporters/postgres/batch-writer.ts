@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
 import { type BatchWriteCounts, writeBatchOnce } from './copy-writer.js';
 import { type DeadLetter, writeDeadLetters } from './dead-letter.js';
+import { type EncodedRow, rowPayload } from './encoded-row.js';
 import { classifyWriteError, type WriteErrorKind } from './pg-errors.js';
-import type { SpanRow } from './rows.js';
 
 /** What writing a set of rows did. */
 export interface WriteReport extends BatchWriteCounts {
@@ -19,7 +19,6 @@ export interface WriteReport extends BatchWriteCounts {
 
 export interface BatchWriterOptions {
   pool: Pool;
-  encode: (row: SpanRow) => string;
   /** The hash chain this writer extends (one per write lane; see merge_stage). */
   chain: string;
   role?: string | undefined;
@@ -64,7 +63,7 @@ function describeRejection(err: unknown): string {
  * can spool the whole set and replay it later (idempotently).
  */
 export async function writeRows(
-  rows: readonly SpanRow[],
+  rows: readonly EncodedRow[],
   deadLetters: readonly DeadLetter[],
   options: BatchWriterOptions,
 ): Promise<WriteReport> {
@@ -94,14 +93,14 @@ export async function writeRows(
 }
 
 async function writeIsolating(
-  rows: readonly SpanRow[],
+  rows: readonly EncodedRow[],
   options: BatchWriterOptions,
   report: WriteReport,
   rejected: DeadLetter[],
 ): Promise<void> {
   try {
     const counts = await withRetry(
-      () => writeBatchOnce(options.pool, rows, options.encode, options.chain, options.role),
+      () => writeBatchOnce(options.pool, rows, options.chain, options.role),
       options,
       report,
     );
@@ -118,10 +117,10 @@ async function writeIsolating(
       rejected.push({
         source: 'exporter',
         reason: describeRejection(err),
-        tenant_id: row.tenant_id,
-        trace_id: row.trace_id,
-        span_id: row.span_id,
-        payload: row,
+        tenant_id: row.tenantId,
+        trace_id: row.traceId,
+        span_id: row.spanId,
+        payload: rowPayload(row),
       });
       return;
     }

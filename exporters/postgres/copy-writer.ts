@@ -3,8 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { withHeldClient } from '../../shared/database/index.js';
-import { RowEncodingError } from './pg-errors.js';
-import type { SpanRow } from './rows.js';
+import type { EncodedRow } from './encoded-row.js';
 import { COPY_STAGE_SQL, MERGE_STAGE_SQL, OPEN_STAGE_SQL } from './write-sql.js';
 
 /** What one committed batch did. */
@@ -24,12 +23,12 @@ const prepared = new WeakSet<PoolClient>();
 const CHUNK_BYTES = 256 * 1024;
 
 /** Rows with their in-batch repeats (same span sent twice) removed, first one kept. */
-export function uniqueRows(rows: readonly SpanRow[]): readonly SpanRow[] {
+export function uniqueRows(rows: readonly EncodedRow[]): readonly EncodedRow[] {
   const seen = new Set<string>();
-  let unique: SpanRow[] | undefined;
+  let unique: EncodedRow[] | undefined;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
-    const key = `${r.trace_id}${r.span_id}${r.started_at}`;
+    const key = `${r.traceId}${r.spanId}${r.startedAt}`;
     if (seen.has(key)) {
       unique ??= rows.slice(0, i);
       continue;
@@ -40,26 +39,20 @@ export function uniqueRows(rows: readonly SpanRow[]): readonly SpanRow[] {
   return unique ?? rows;
 }
 
-/** COPY text in chunks of about CHUNK_BYTES, each one flat string joined from whole lines. */
-function* copyChunks(rows: readonly SpanRow[], encode: (row: SpanRow) => string) {
-  let lines: string[] = [];
+/** COPY text in chunks of about CHUNK_BYTES, each one Buffer of whole lines. */
+function* copyChunks(rows: readonly EncodedRow[]) {
+  let lines: Buffer[] = [];
   let length = 0;
   for (const row of rows) {
-    let line: string;
-    try {
-      line = encode(row);
-    } catch (err) {
-      throw new RowEncodingError(err);
-    }
-    lines.push(line);
-    length += line.length;
+    lines.push(row.line);
+    length += row.line.length;
     if (length >= CHUNK_BYTES) {
-      yield lines.join('');
+      yield Buffer.concat(lines, length);
       lines = [];
       length = 0;
     }
   }
-  if (lines.length > 0) yield lines.join('');
+  if (lines.length > 0) yield Buffer.concat(lines, length);
 }
 
 async function prepare(client: PoolClient, role: string | undefined) {
@@ -71,14 +64,14 @@ async function prepare(client: PoolClient, role: string | undefined) {
 
 /**
  * One transaction: COPY the rows into the staging table, then merge them into audit_log,
- * llm_usage and usage_daily (idempotently) as one more batch of the hash chain `chain`. Throws on any failure; the transaction is rolled
+ * llm_usage and usage_daily (idempotently) as one more batch of the hash chain `chain`. Throws
+ * on any failure; the transaction is rolled
  * back, and a connection that broke (the server restarted, the backend was terminated) is
  * destroyed rather than returned to the pool, its error surfacing as ConnectionLostError.
  */
 export function writeBatchOnce(
   pool: Pool,
-  rows: readonly SpanRow[],
-  encode: (row: SpanRow) => string,
+  rows: readonly EncodedRow[],
   chain: string,
   role?: string,
 ): Promise<BatchWriteCounts> {
@@ -87,10 +80,7 @@ export function writeBatchOnce(
     const unique = uniqueRows(rows);
     await client.query('BEGIN');
     try {
-      await pipeline(
-        Readable.from(copyChunks(unique, encode)),
-        client.query(copyFrom(COPY_STAGE_SQL)),
-      );
+      await pipeline(Readable.from(copyChunks(unique)), client.query(copyFrom(COPY_STAGE_SQL)));
       const { rows: result } = await client.query<BatchWriteCounts>(MERGE_STAGE_SQL, [chain]);
       await client.query('COMMIT');
       const r = result[0]!;

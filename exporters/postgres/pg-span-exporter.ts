@@ -8,23 +8,21 @@ import {
   WriteUnavailableError,
   writeRows,
 } from './batch-writer.js';
-import { encodeCopyRow } from './copy-text.js';
 import type { DeadLetter } from './dead-letter.js';
+import type { EncodedRow } from './encoded-row.js';
 import {
   createExporterPool,
   type ExporterLogger,
   type ExportOutcome,
   type PgSpanExporterOptions,
 } from './exporter-options.js';
-import { addFlag } from './flags.js';
 import { spanLikeFromReadable } from './from-readable-span.js';
 import { defaultChainId, LedgerCheckpoints } from './ledger-checkpoints.js';
+import { mapSpans } from './map-spans.js';
 import { createStats, type ExporterStats, registerExporterMetrics } from './metrics.js';
-import type { SpanLike, SpanRow, TransformResult } from './rows.js';
-import { storedSpanName } from './span-name.js';
+import type { SpanLike } from './rows.js';
 import { SpoolKeeper, type SpoolRecord } from './spool-keeper.js';
-import { implausibleStart } from './timestamps.js';
-import { resolveTransformOptions, type TransformOptions, transformSpan } from './transform.js';
+import { resolveTransformOptions, type TransformOptions } from './transform.js';
 
 interface JobResult {
   spooled: boolean;
@@ -34,7 +32,8 @@ interface JobResult {
 }
 
 interface Job {
-  rows: SpanRow[];
+  /** Mapped and encoded already: a queued job holds lines of text, not row objects. */
+  rows: EncodedRow[];
   dead: DeadLetter[];
   resolve(result: JobResult): void;
 }
@@ -137,9 +136,16 @@ export class PgSpanExporter implements SpanExporter {
         error: new Error('exporter is shut down'),
       };
     }
-    const rows: SpanRow[] = [];
-    const dead: DeadLetter[] = [];
-    this.mapSpans(spans, meta.tenantId, rows, dead, outcome);
+    const { rows, dead } = mapSpans(
+      spans,
+      {
+        transform: this.transformOptions,
+        source: this.options.source ?? 'exporter',
+        tenantId: meta.tenantId,
+      },
+      outcome,
+      this.statsValue,
+    );
     if (rows.length === 0 && dead.length === 0) return outcome;
     const result = await new Promise<JobResult>((resolve) => {
       this.queue.push({ rows, dead, resolve });
@@ -178,64 +184,6 @@ export class PgSpanExporter implements SpanExporter {
       if (this.ownsPool) await this.pool.end().catch(() => {});
     })();
     return this.shutdownPromise;
-  }
-
-  private mapSpans(
-    spans: readonly SpanLike[],
-    tenantId: string | undefined,
-    rows: SpanRow[],
-    dead: DeadLetter[],
-    outcome: ExportOutcome,
-  ) {
-    const source = this.options.source ?? 'exporter';
-    const now = Date.now();
-    this.statsValue.spansReceived += spans.length;
-    for (const span of spans) {
-      const result = this.transformOne(span);
-      if (result.kind === 'row') {
-        if (tenantId !== undefined) result.row.tenant_id = tenantId;
-        if (implausibleStart(span.startTimeMs, now))
-          addFlag(result.row.flags, 'implausible_start_time');
-        rows.push(result.row);
-      } else if (result.kind === 'ignored') {
-        outcome.ignored++;
-        this.statsValue.spansIgnored++;
-      } else {
-        this.statsValue.spansInvalid++;
-        outcome.rejected.push({
-          traceId: result.traceId,
-          spanId: result.spanId,
-          reason: result.reason,
-        });
-        dead.push({
-          source,
-          reason: result.reason,
-          tenant_id: tenantId ?? null,
-          trace_id: result.traceId ?? null,
-          span_id: result.spanId ?? null,
-          // The name goes through the same privacy rule as span_name (it may be a prompt).
-          payload: {
-            name: storedSpanName(span.name, this.transformOptions, []),
-            traceId: span.traceId,
-            spanId: span.spanId,
-          },
-        });
-      }
-    }
-  }
-
-  // A mapping bug must cost one span (dead-lettered with the reason), never the batch.
-  private transformOne(span: SpanLike): TransformResult {
-    try {
-      return transformSpan(span, this.transformOptions);
-    } catch (err) {
-      return {
-        kind: 'invalid',
-        reason: `internal mapping error: ${(err as Error).message}`,
-        traceId: span.traceId,
-        spanId: span.spanId,
-      };
-    }
   }
 
   private kick() {
@@ -347,7 +295,7 @@ export class PgSpanExporter implements SpanExporter {
     for (const j of jobs) {
       const own: RejectedRow[] = [];
       for (const row of j.rows) {
-        const hit = byKey.get(`${row.trace_id}/${row.span_id}`);
+        const hit = byKey.get(`${row.traceId}/${row.spanId}`);
         if (hit) own.push(hit);
       }
       j.resolve(own.length > 0 ? { ...result, rejected: own } : result);
@@ -359,21 +307,20 @@ export class PgSpanExporter implements SpanExporter {
    * leaf-billing rules compare spans of one trace, so one trace always stays in one lane and its
    * decisions are serialised exactly as with a single lane.
    */
-  private splitByTrace(rows: SpanRow[], dead: DeadLetter[]): SpoolRecord[] {
+  private splitByTrace(rows: EncodedRow[], dead: DeadLetter[]): SpoolRecord[] {
     const lanes = this.options.writeLanes ?? 2;
     if (lanes <= 1 || rows.length < MIN_ROWS_PER_LANE * 2) return [{ rows, dead }];
     const parts: SpoolRecord[] = Array.from({ length: lanes }, () => ({ rows: [], dead: [] }));
     for (const row of rows)
-      parts[Number.parseInt(row.trace_id.slice(0, 8), 16) % lanes]!.rows.push(row);
+      parts[Number.parseInt(row.traceId.slice(0, 8), 16) % lanes]!.rows.push(row);
     parts[0]!.dead = dead;
     return parts.filter((p) => p.rows.length > 0 || p.dead.length > 0);
   }
 
-  private write(rows: SpanRow[], dead: DeadLetter[], lane: number): Promise<WriteReport> {
+  private write(rows: EncodedRow[], dead: DeadLetter[], lane: number): Promise<WriteReport> {
     return writeRows(rows, dead, {
       pool: this.pool,
       chain: `${this.chainId}/${lane}`,
-      encode: encodeCopyRow,
       role: this.options.role,
       maxRetries: this.options.maxRetries,
       retryBaseMs: this.options.retryBaseMs,

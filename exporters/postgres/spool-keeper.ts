@@ -1,5 +1,12 @@
 import { describeDatabaseError } from '../../shared/database/index.js';
 import type { DeadLetter } from './dead-letter.js';
+import {
+  type EncodedRow,
+  encodeRow,
+  fromSpooledRow,
+  type SpooledRow,
+  toSpooledRow,
+} from './encoded-row.js';
 import type { ExporterLogger } from './exporter-options.js';
 import type { ExporterStats } from './metrics.js';
 import type { SpanRow } from './rows.js';
@@ -7,8 +14,47 @@ import { releaseSpoolLock, Spool } from './spool.js';
 
 /** What one spool record holds: a batch the database could not take. */
 export interface SpoolRecord {
-  rows: SpanRow[];
+  rows: EncodedRow[];
   dead: DeadLetter[];
+}
+
+/**
+ * A record as written to disk. `lines` (version 2) holds each row's COPY line as text; spools
+ * written before version 2 hold `rows`, the row objects, which are encoded when replayed.
+ */
+interface StoredRecord {
+  lines?: SpooledRow[];
+  rows?: SpanRow[];
+  dead?: DeadLetter[];
+}
+
+export function toStoredRecord(record: SpoolRecord): StoredRecord {
+  return { lines: record.rows.map(toSpooledRow), dead: record.dead };
+}
+
+/**
+ * A record read back from disk, either version. A version 1 row that does not encode any more
+ * goes to dead_letter whole, with the reason, as the write path did with it before.
+ */
+export function fromStoredRecord(stored: StoredRecord): SpoolRecord {
+  const dead = [...(stored.dead ?? [])];
+  if (stored.lines) return { rows: stored.lines.map(fromSpooledRow), dead };
+  const rows: EncodedRow[] = [];
+  for (const row of stored.rows ?? []) {
+    try {
+      rows.push(encodeRow(row));
+    } catch (err) {
+      dead.push({
+        source: 'spool',
+        reason: (err as Error).message,
+        tenant_id: row.tenant_id ?? null,
+        trace_id: row.trace_id ?? null,
+        span_id: row.span_id ?? null,
+        payload: row,
+      });
+    }
+  }
+  return { rows, dead };
 }
 
 export interface SpoolKeeperOptions {
@@ -112,7 +158,7 @@ export class SpoolKeeper {
     if (!this.spool) why = 'no spool is configured';
     else {
       try {
-        if (this.spool.append(record) === 'ok') {
+        if (this.spool.append(toStoredRecord(record)) === 'ok') {
           stats.spooledBatches++;
           stats.spooledSpans += spans;
           log.warn(`spanledger exporter: ${spans} span(s) spooled to disk: ${cause.message}`);
@@ -145,7 +191,8 @@ export class SpoolKeeper {
       const replayed = await this.spool.replay(async (records) => {
         // Many small batches spooled during an outage become few large writes: a backlog of
         // thousands of requests replays at the exporter's full rate, not one commit each.
-        for (const group of mergeRecords(records as SpoolRecord[], this.options.maxRowsPerWrite)) {
+        const stored = (records as StoredRecord[]).map(fromStoredRecord);
+        for (const group of mergeRecords(stored, this.options.maxRowsPerWrite)) {
           await this.options.write(group);
           stats.replayedBatches++;
           stats.replayedSpans += group.rows.length;

@@ -1,11 +1,21 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   classifyWriteError,
+  createStats,
   encodeCopyRow,
+  mapSpans,
+  PgSpanExporter,
+  resolveTransformOptions,
   type SpanRow,
+  spanLikeFromReadable,
+  transformSpan,
   writeRows,
 } from '../../../exporters/index.js';
+import { releaseSpoolLock, Spool } from '../../../exporters/postgres/spool.js';
 import { ConnectionLostError } from '../../../shared/database/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { createTestExporter, ExportResultCode, exportVia } from '../../helpers/exporter.js';
@@ -45,41 +55,86 @@ describe('write failures that are about one row', () => {
     const { exporter, cleanup } = await createTestExporter(db.url);
     const t = createTestTracer();
     const spans = Array.from({ length: 8 }, () => t.span('chat', chatAttributes()).readable);
-    // Map through the exporter's own transform, then write with an encoder that fails on one row.
-    const { transformSpan, resolveTransformOptions, spanLikeFromReadable } = await import(
-      '../../../exporters/index.js'
+    // Map through the exporter's own mapping, with an encoder that fails on one row.
+    const poison = spans[5]!.spanContext().spanId;
+    const outcome = {
+      code: ExportResultCode.SUCCESS,
+      accepted: 0,
+      spooled: 0,
+      ignored: 0,
+      rejected: [],
+    };
+    const { rows, dead } = mapSpans(
+      spans.map(spanLikeFromReadable),
+      {
+        transform: resolveTransformOptions({}),
+        source: 'exporter',
+        encode: (row: SpanRow) => {
+          if (row.span_id === poison) throw new TypeError('cannot read properties of undefined');
+          return encodeCopyRow(row);
+        },
+      },
+      outcome,
+      createStats(),
     );
+    expect(rows).toHaveLength(7);
+    expect(outcome.rejected).toEqual([
+      expect.objectContaining({
+        spanId: poison,
+        reason: expect.stringMatching(/could not be encoded/),
+      }),
+    ]);
+    try {
+      const report = await writeRows(rows, dead, { pool: db.pool, chain: 'write-faults/0' });
+      expect(report.inserted).toBe(7);
+      expect(report.deadLettered).toBe(1);
+      const { rows: stored } = await db.pool.query(
+        'SELECT span_id, reason FROM spanledger.dead_letter WHERE span_id = $1',
+        [poison],
+      );
+      expect(stored).toEqual([
+        { span_id: poison, reason: expect.stringMatching(/could not be encoded: cannot read/) },
+      ]);
+      expect(exporter.stats().spooledSpans).toBe(0);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('a spool written by the version before encoded rows (row objects) replays into Postgres', async () => {
+    // Written as that version wrote it: one framed JSON record { rows: SpanRow[], dead }.
+    const dir = await mkdtemp(join(tmpdir(), 'spanledger-spool-v1-'));
+    const t = createTestTracer();
+    const spans = Array.from({ length: 3 }, () => t.span('chat', chatAttributes()).readable);
     const options = resolveTransformOptions({});
     const rows = spans.map((s) => {
       const r = transformSpan(spanLikeFromReadable(s), options);
       if (r.kind !== 'row') throw new Error('expected a row');
       return r.row;
     });
-    const poison = rows[5]!.span_id;
+    const spool = await Spool.open({ dir, maxBytes: 1 << 20 });
+    expect(spool.append({ rows, dead: [] })).toBe('ok');
+    spool.close();
+    await releaseSpoolLock(dir);
+    const exporter = new PgSpanExporter({ databaseUrl: db.url, spool: { dir, maxBytes: 1 << 20 } });
     try {
-      const report = await writeRows(rows, [], {
-        pool: db.pool,
-        chain: 'write-faults/0',
-        encode: (row: SpanRow) => {
-          if (row.span_id === poison) throw new TypeError('cannot read properties of undefined');
-          return encodeCopyRow(row);
-        },
-      });
-      expect(report.inserted).toBe(7);
-      expect(report.rejected).toEqual([
-        expect.objectContaining({
-          spanId: poison,
-          reason: expect.stringMatching(/could not be encoded/),
-        }),
-      ]);
-      const { rows: dead } = await db.pool.query(
-        'SELECT span_id, reason FROM spanledger.dead_letter WHERE span_id = $1',
-        [poison],
+      await expect.poll(() => exporter.stats().replayedSpans, { timeout: 10_000 }).toBe(3);
+      const { rows: stored } = await db.pool.query(
+        'SELECT span_id, request_model, input_tokens FROM spanledger.audit_log WHERE span_id = ANY($1) ORDER BY span_id',
+        [rows.map((r) => r.span_id)],
       );
-      expect(dead).toHaveLength(1);
-      expect(exporter.stats().spooledSpans).toBe(0);
+      expect(stored).toEqual(
+        rows
+          .map((r) => ({
+            span_id: r.span_id,
+            request_model: r.request_model,
+            input_tokens: String(r.input_tokens),
+          }))
+          .sort((a, b) => a.span_id.localeCompare(b.span_id)),
+      );
     } finally {
-      await cleanup();
+      await exporter.shutdown();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,0 +1,94 @@
+import type { DeadLetter } from './dead-letter.js';
+import { type EncodedRow, encodeRow } from './encoded-row.js';
+import type { ExportOutcome } from './exporter-options.js';
+import { addFlag } from './flags.js';
+import type { ExporterStats } from './metrics.js';
+import type { SpanLike, SpanRow, TransformResult } from './rows.js';
+import { storedSpanName } from './span-name.js';
+import { implausibleStart } from './timestamps.js';
+import { type TransformOptions, transformSpan } from './transform.js';
+
+export interface MapSpansOptions {
+  transform: TransformOptions;
+  /** The dead letters' source ('exporter', 'otlp'). */
+  source: string;
+  /** Overrides every row's tenant (the collector's authenticated sender). */
+  tenantId?: string | undefined;
+  /** Encodes a row into COPY text; copy-text.ts's unless a test needs one that fails. */
+  encode?: (row: SpanRow) => string;
+}
+
+/** A request's spans, mapped: rows ready for COPY, and what goes to dead_letter. */
+export interface MappedSpans {
+  rows: EncodedRow[];
+  dead: DeadLetter[];
+}
+
+// A mapping bug must cost one span (dead-lettered with the reason), never the batch.
+function transformOne(span: SpanLike, options: TransformOptions): TransformResult {
+  try {
+    return transformSpan(span, options);
+  } catch (err) {
+    return {
+      kind: 'invalid',
+      reason: `internal mapping error: ${(err as Error).message}`,
+      traceId: span.traceId,
+      spanId: span.spanId,
+    };
+  }
+}
+
+/**
+ * Maps spans into COPY-encoded rows as they arrive, so a batch waiting for the write lane holds
+ * lines of text rather than row objects (encoded-row.ts says why). Spans that are not GenAI are
+ * counted in `outcome.ignored`; spans that cannot be stored are dead-lettered and reported in
+ * `outcome.rejected`, with the reason.
+ */
+export function mapSpans(
+  spans: readonly SpanLike[],
+  options: MapSpansOptions,
+  outcome: ExportOutcome,
+  stats: ExporterStats,
+): MappedSpans {
+  const rows: EncodedRow[] = [];
+  const dead: DeadLetter[] = [];
+  const now = Date.now();
+  stats.spansReceived += spans.length;
+  for (const span of spans) {
+    const result = transformOne(span, options.transform);
+    if (result.kind === 'ignored') {
+      outcome.ignored++;
+      stats.spansIgnored++;
+      continue;
+    }
+    let failure: { reason: string; traceId?: string | undefined; spanId?: string | undefined };
+    if (result.kind === 'row') {
+      const row = result.row;
+      if (options.tenantId !== undefined) row.tenant_id = options.tenantId;
+      if (implausibleStart(span.startTimeMs, now)) addFlag(row.flags, 'implausible_start_time');
+      try {
+        rows.push(encodeRow(row, options.encode));
+        continue;
+      } catch (err) {
+        failure = { reason: (err as Error).message, traceId: row.trace_id, spanId: row.span_id };
+      }
+    } else failure = result;
+    const { reason, traceId, spanId } = failure;
+    stats.spansInvalid++;
+    outcome.rejected.push({ traceId, spanId, reason });
+    dead.push({
+      source: options.source,
+      reason,
+      tenant_id: options.tenantId ?? null,
+      trace_id: traceId ?? null,
+      span_id: spanId ?? null,
+      // The name goes through the same privacy rule as span_name (it may be a prompt).
+      payload: {
+        name: storedSpanName(span.name, options.transform, []),
+        traceId: span.traceId,
+        spanId: span.spanId,
+      },
+    });
+  }
+  return { rows, dead };
+}
