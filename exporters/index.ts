@@ -1,7 +1,6 @@
 export type {
   BatchWriterOptions,
   DeadLetter,
-  EncodedRow,
   EventType,
   ExporterLogger,
   ExporterStats,
@@ -21,8 +20,8 @@ export type {
 export {
   classifyWriteError,
   createStats,
+  EncodedRows,
   encodeCopyRow,
-  encodeRow,
   mapSpans,
   PgSpanExporter,
   registerExporterMetrics,

@@ -13,8 +13,8 @@
  * - `span`: each span mapped and encoded, its row dropped at once (the figure issue 18 set its
  *   10 µs goal on);
  * - `batch`: what the exporter does with a batch: all its spans mapped and encoded as they come
- *   (`mapSpans`), the encoded rows held, then joined into 256 KiB COPY chunks (as copy-writer.ts
- *   does);
+ *   (`mapSpans`) into the batch's buffer, held, then cut into 256 KiB COPY chunks (as
+ *   copy-writer.ts does);
  * - `rows`: the same batch the way the exporter held it before (row objects held, encoded into
  *   chunks at write time), for comparison: every young-generation collection copied the held
  *   rows, which was the larger cost.
@@ -59,18 +59,18 @@ function perBatch(spans: ReturnType<typeof genaiSpan>[]): void {
     rejected: [],
   };
   const { rows } = mapSpans(spans, { transform: options, source: 'bench' }, outcome, stats);
-  let lines: Buffer[] = [];
+  // As copy-writer.ts sends them: whole lines up to CHUNK bytes, each a view of the batch.
+  let start = 0;
   let length = 0;
-  for (const row of rows) {
-    lines.push(row.line);
-    length += row.line.length;
+  for (let i = 0; i < rows.length; i++) {
+    length += rows.line(i).length;
     if (length >= CHUNK) {
-      sink += Buffer.concat(lines, length).length;
-      lines = [];
+      sink += rows.bytes(start, i + 1).length;
+      start = i + 1;
       length = 0;
     }
   }
-  if (lines.length > 0) sink += Buffer.concat(lines, length).length;
+  if (start < rows.length) sink += rows.bytes(start, rows.length).length;
 }
 
 function perBatchOfRows(spans: ReturnType<typeof genaiSpan>[]): void {
@@ -123,4 +123,5 @@ function measure(mode: string): NodeCost {
 }
 
 const mode = process.argv[2];
-if (mode === 'span' || mode === 'batch' || mode === 'rows') console.log(JSON.stringify(measure(mode)));
+if (mode === 'span' || mode === 'batch' || mode === 'rows')
+  console.log(JSON.stringify(measure(mode)));

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { type BatchWriteCounts, writeBatchOnce } from './copy-writer.js';
 import { type DeadLetter, writeDeadLetters } from './dead-letter.js';
-import { type EncodedRow, rowPayload } from './encoded-row.js';
+import { type EncodedRows, rowPayload } from './encoded-rows.js';
 import { classifyWriteError, type WriteErrorKind } from './pg-errors.js';
 
 /** What writing a set of rows did. */
@@ -63,7 +63,7 @@ function describeRejection(err: unknown): string {
  * can spool the whole set and replay it later (idempotently).
  */
 export async function writeRows(
-  rows: readonly EncodedRow[],
+  rows: EncodedRows,
   deadLetters: readonly DeadLetter[],
   options: BatchWriterOptions,
 ): Promise<WriteReport> {
@@ -93,7 +93,7 @@ export async function writeRows(
 }
 
 async function writeIsolating(
-  rows: readonly EncodedRow[],
+  rows: EncodedRows,
   options: BatchWriterOptions,
   report: WriteReport,
   rejected: DeadLetter[],
@@ -113,20 +113,20 @@ async function writeIsolating(
     if (err instanceof WriteUnavailableError) throw err;
     // A data error: COPY and INSERT fail as a whole, so split until the culprit is alone.
     if (rows.length === 1) {
-      const row = rows[0]!;
+      const payload = rowPayload(rows.line(0));
       rejected.push({
         source: 'exporter',
         reason: describeRejection(err),
-        tenant_id: row.tenantId,
-        trace_id: row.traceId,
-        span_id: row.spanId,
-        payload: rowPayload(row),
+        tenant_id: (payload.tenant_id as string | null) ?? null,
+        trace_id: rows.traceId(0),
+        span_id: rows.spanId(0),
+        payload,
       });
       return;
     }
     const mid = Math.ceil(rows.length / 2);
     await writeIsolating(rows.slice(0, mid), options, report, rejected);
-    await writeIsolating(rows.slice(mid), options, report, rejected);
+    await writeIsolating(rows.slice(mid, rows.length), options, report, rejected);
   }
 }
 

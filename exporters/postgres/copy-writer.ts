@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { withHeldClient } from '../../shared/database/index.js';
-import type { EncodedRow } from './encoded-row.js';
+import { EncodedRows } from './encoded-rows.js';
 import { COPY_STAGE_SQL, MERGE_STAGE_SQL, OPEN_STAGE_SQL } from './write-sql.js';
 
 /** What one committed batch did. */
@@ -23,36 +23,37 @@ const prepared = new WeakSet<PoolClient>();
 const CHUNK_BYTES = 256 * 1024;
 
 /** Rows with their in-batch repeats (same span sent twice) removed, first one kept. */
-export function uniqueRows(rows: readonly EncodedRow[]): readonly EncodedRow[] {
+export function uniqueRows(rows: EncodedRows): EncodedRows {
   const seen = new Set<string>();
-  let unique: EncodedRow[] | undefined;
+  let unique: EncodedRows | undefined;
   for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
-    const key = `${r.traceId}${r.spanId}${r.startedAt}`;
+    const key = rows.key(i);
     if (seen.has(key)) {
-      unique ??= rows.slice(0, i);
+      if (!unique) {
+        unique = EncodedRows.empty(rows.length);
+        for (let k = 0; k < i; k++) unique.push(rows.line(k));
+      }
       continue;
     }
     seen.add(key);
-    unique?.push(r);
+    unique?.push(rows.line(i));
   }
   return unique ?? rows;
 }
 
-/** COPY text in chunks of about CHUNK_BYTES, each one Buffer of whole lines. */
-function* copyChunks(rows: readonly EncodedRow[]) {
-  let lines: Buffer[] = [];
-  let length = 0;
-  for (const row of rows) {
-    lines.push(row.line);
-    length += row.line.length;
-    if (length >= CHUNK_BYTES) {
-      yield Buffer.concat(lines, length);
-      lines = [];
-      length = 0;
+/** COPY text in chunks of about CHUNK_BYTES of whole lines: views of the batch's buffer. */
+function* copyChunks(rows: EncodedRows) {
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < rows.length; i++) {
+    bytes += rows.line(i).length;
+    if (bytes >= CHUNK_BYTES) {
+      yield rows.bytes(start, i + 1);
+      start = i + 1;
+      bytes = 0;
     }
   }
-  if (lines.length > 0) yield Buffer.concat(lines, length);
+  if (start < rows.length) yield rows.bytes(start, rows.length);
 }
 
 async function prepare(client: PoolClient, role: string | undefined) {
@@ -71,7 +72,7 @@ async function prepare(client: PoolClient, role: string | undefined) {
  */
 export function writeBatchOnce(
   pool: Pool,
-  rows: readonly EncodedRow[],
+  rows: EncodedRows,
   chain: string,
   role?: string,
 ): Promise<BatchWriteCounts> {

@@ -1,5 +1,6 @@
+import { encodeCopyRow } from './copy-text.js';
 import type { DeadLetter } from './dead-letter.js';
-import { type EncodedRow, encodeRow } from './encoded-row.js';
+import { EncodedRows } from './encoded-rows.js';
 import type { ExportOutcome } from './exporter-options.js';
 import { addFlag } from './flags.js';
 import type { ExporterStats } from './metrics.js';
@@ -20,7 +21,7 @@ export interface MapSpansOptions {
 
 /** A request's spans, mapped: rows ready for COPY, and what goes to dead_letter. */
 export interface MappedSpans {
-  rows: EncodedRow[];
+  rows: EncodedRows;
   dead: DeadLetter[];
 }
 
@@ -39,8 +40,8 @@ function transformOne(span: SpanLike, options: TransformOptions): TransformResul
 }
 
 /**
- * Maps spans into COPY-encoded rows as they arrive, so a batch waiting for the write lane holds
- * lines of text rather than row objects (encoded-row.ts says why). Spans that are not GenAI are
+ * Maps spans into COPY lines as they arrive, so a batch waiting for the write lane holds text
+ * rather than row objects (encoded-rows.ts says why). Spans that are not GenAI are
  * counted in `outcome.ignored`; spans that cannot be stored are dead-lettered and reported in
  * `outcome.rejected`, with the reason.
  */
@@ -50,7 +51,8 @@ export function mapSpans(
   outcome: ExportOutcome,
   stats: ExporterStats,
 ): MappedSpans {
-  const rows: EncodedRow[] = [];
+  const rows = EncodedRows.empty(spans.length);
+  const encode = options.encode ?? encodeCopyRow;
   const dead: DeadLetter[] = [];
   const now = Date.now();
   stats.spansReceived += spans.length;
@@ -67,10 +69,12 @@ export function mapSpans(
       if (options.tenantId !== undefined) row.tenant_id = options.tenantId;
       if (implausibleStart(span.startTimeMs, now)) addFlag(row.flags, 'implausible_start_time');
       try {
-        rows.push(encodeRow(row, options.encode));
+        rows.push(encode(row));
         continue;
       } catch (err) {
-        failure = { reason: (err as Error).message, traceId: row.trace_id, spanId: row.span_id };
+        // A value that does not fit its column is a mapping bug: this span is dead-lettered.
+        const reason = `the row could not be encoded: ${(err as Error).message}`;
+        failure = { reason, traceId: row.trace_id, spanId: row.span_id };
       }
     } else failure = result;
     const { reason, traceId, spanId } = failure;

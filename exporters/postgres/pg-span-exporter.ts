@@ -9,7 +9,7 @@ import {
   writeRows,
 } from './batch-writer.js';
 import type { DeadLetter } from './dead-letter.js';
-import type { EncodedRow } from './encoded-row.js';
+import { EncodedRows } from './encoded-rows.js';
 import {
   createExporterPool,
   type ExporterLogger,
@@ -33,7 +33,7 @@ interface JobResult {
 
 interface Job {
   /** Mapped and encoded already: a queued job holds lines of text, not row objects. */
-  rows: EncodedRow[];
+  rows: EncodedRows;
   dead: DeadLetter[];
   resolve(result: JobResult): void;
 }
@@ -243,7 +243,7 @@ export class PgSpanExporter implements SpanExporter {
   }
 
   private async process(jobs: Job[]) {
-    const rows = jobs.length === 1 ? jobs[0]!.rows : jobs.flatMap((j) => j.rows);
+    const rows = EncodedRows.concat(jobs.map((j) => j.rows));
     const dead = jobs.flatMap((j) => j.dead);
     if (this.spool.holdsBatches) {
       this.toSpool(jobs, { rows, dead }, new Error('earlier batches are still spooled'));
@@ -272,7 +272,7 @@ export class PgSpanExporter implements SpanExporter {
     else if (unavailable) {
       // Lanes that committed stay committed; the rest is spooled (replay is idempotent anyway).
       const record = {
-        rows: unwritten.flatMap((p) => p.rows),
+        rows: EncodedRows.concat(unwritten.map((p) => p.rows)),
         dead: unwritten.flatMap((p) => p.dead),
       };
       this.toSpool(jobs, record, unavailable, rejected);
@@ -294,8 +294,8 @@ export class PgSpanExporter implements SpanExporter {
     const byKey = new Map(rejected.map((r) => [`${r.traceId}/${r.spanId}`, r]));
     for (const j of jobs) {
       const own: RejectedRow[] = [];
-      for (const row of j.rows) {
-        const hit = byKey.get(`${row.traceId}/${row.spanId}`);
+      for (let i = 0; i < j.rows.length; i++) {
+        const hit = byKey.get(`${j.rows.traceId(i)}/${j.rows.spanId(i)}`);
         if (hit) own.push(hit);
       }
       j.resolve(own.length > 0 ? { ...result, rejected: own } : result);
@@ -307,17 +307,22 @@ export class PgSpanExporter implements SpanExporter {
    * leaf-billing rules compare spans of one trace, so one trace always stays in one lane and its
    * decisions are serialised exactly as with a single lane.
    */
-  private splitByTrace(rows: EncodedRow[], dead: DeadLetter[]): SpoolRecord[] {
+  private splitByTrace(rows: EncodedRows, dead: DeadLetter[]): SpoolRecord[] {
     const lanes = this.options.writeLanes ?? 2;
     if (lanes <= 1 || rows.length < MIN_ROWS_PER_LANE * 2) return [{ rows, dead }];
-    const parts: SpoolRecord[] = Array.from({ length: lanes }, () => ({ rows: [], dead: [] }));
-    for (const row of rows)
-      parts[Number.parseInt(row.traceId.slice(0, 8), 16) % lanes]!.rows.push(row);
+    const parts: SpoolRecord[] = Array.from({ length: lanes }, () => ({
+      rows: EncodedRows.empty(Math.ceil(rows.length / lanes)),
+      dead: [],
+    }));
+    for (let i = 0; i < rows.length; i++) {
+      const lane = Number.parseInt(rows.traceId(i).slice(0, 8), 16) % lanes;
+      parts[lane]!.rows.push(rows.line(i));
+    }
     parts[0]!.dead = dead;
     return parts.filter((p) => p.rows.length > 0 || p.dead.length > 0);
   }
 
-  private write(rows: EncodedRow[], dead: DeadLetter[], lane: number): Promise<WriteReport> {
+  private write(rows: EncodedRows, dead: DeadLetter[], lane: number): Promise<WriteReport> {
     return writeRows(rows, dead, {
       pool: this.pool,
       chain: `${this.chainId}/${lane}`,

@@ -1,12 +1,7 @@
 import { describeDatabaseError } from '../../shared/database/index.js';
+import { encodeCopyRow } from './copy-text.js';
 import type { DeadLetter } from './dead-letter.js';
-import {
-  type EncodedRow,
-  encodeRow,
-  fromSpooledRow,
-  type SpooledRow,
-  toSpooledRow,
-} from './encoded-row.js';
+import { EncodedRows } from './encoded-rows.js';
 import type { ExporterLogger } from './exporter-options.js';
 import type { ExporterStats } from './metrics.js';
 import type { SpanRow } from './rows.js';
@@ -14,7 +9,7 @@ import { releaseSpoolLock, Spool } from './spool.js';
 
 /** What one spool record holds: a batch the database could not take. */
 export interface SpoolRecord {
-  rows: EncodedRow[];
+  rows: EncodedRows;
   dead: DeadLetter[];
 }
 
@@ -23,13 +18,15 @@ export interface SpoolRecord {
  * written before version 2 hold `rows`, the row objects, which are encoded when replayed.
  */
 interface StoredRecord {
-  lines?: SpooledRow[];
+  lines?: string[];
   rows?: SpanRow[];
   dead?: DeadLetter[];
 }
 
 export function toStoredRecord(record: SpoolRecord): StoredRecord {
-  return { lines: record.rows.map(toSpooledRow), dead: record.dead };
+  const lines: string[] = [];
+  for (let i = 0; i < record.rows.length; i++) lines.push(record.rows.line(i).toString('utf8'));
+  return { lines, dead: record.dead };
 }
 
 /**
@@ -38,15 +35,15 @@ export function toStoredRecord(record: SpoolRecord): StoredRecord {
  */
 export function fromStoredRecord(stored: StoredRecord): SpoolRecord {
   const dead = [...(stored.dead ?? [])];
-  if (stored.lines) return { rows: stored.lines.map(fromSpooledRow), dead };
-  const rows: EncodedRow[] = [];
+  if (stored.lines) return { rows: EncodedRows.of(stored.lines), dead };
+  const rows = EncodedRows.empty(stored.rows?.length ?? 0);
   for (const row of stored.rows ?? []) {
     try {
-      rows.push(encodeRow(row));
+      rows.push(encodeCopyRow(row));
     } catch (err) {
       dead.push({
         source: 'spool',
-        reason: (err as Error).message,
+        reason: `the row could not be encoded: ${(err as Error).message}`,
         tenant_id: row.tenant_id ?? null,
         trace_id: row.trace_id ?? null,
         span_id: row.span_id ?? null,
@@ -77,20 +74,18 @@ const MAX_REPLAY_DELAY_MS = 10_000;
 
 /** Consecutive records merged, in order, into groups of at most `maxRows` rows. */
 export function mergeRecords(records: readonly SpoolRecord[], maxRows: number): SpoolRecord[] {
-  const groups: SpoolRecord[] = [];
-  let current: SpoolRecord | undefined;
+  const groups: { parts: EncodedRows[]; count: number; dead: DeadLetter[] }[] = [];
+  let current: (typeof groups)[number] | undefined;
   for (const record of records) {
-    if (
-      !current ||
-      (current.rows.length > 0 && current.rows.length + record.rows.length > maxRows)
-    ) {
-      current = { rows: [], dead: [] };
+    if (!current || (current.count > 0 && current.count + record.rows.length > maxRows)) {
+      current = { parts: [], count: 0, dead: [] };
       groups.push(current);
     }
-    for (const row of record.rows) current.rows.push(row);
+    current.parts.push(record.rows);
+    current.count += record.rows.length;
     for (const entry of record.dead) current.dead.push(entry);
   }
-  return groups;
+  return groups.map((g) => ({ rows: EncodedRows.concat(g.parts), dead: g.dead }));
 }
 
 /**

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PgSpanExporter } from '../../../../exporters/index.js';
+import { EncodedRows } from '../../../../exporters/postgres/encoded-rows.js';
 import { releaseSpoolLock, Spool, SpoolWriteError } from '../../../../exporters/postgres/spool.js';
 import { mergeRecords, type SpoolRecord } from '../../../../exporters/postgres/spool-keeper.js';
 
@@ -95,7 +96,7 @@ describe('Spool', () => {
 
 describe('mergeRecords', () => {
   const rec = (n: number, dead = 0): SpoolRecord => ({
-    rows: Array.from({ length: n }, (_, i) => ({ i }) as never),
+    rows: EncodedRows.of(Array.from({ length: n }, (_, i) => `${i}\t${n}\n`)),
     dead: Array.from({ length: dead }, () => ({ source: 's', reason: 'r' })),
   });
 
@@ -105,6 +106,10 @@ describe('mergeRecords', () => {
       [6, 1],
       [6, 0],
     ]);
+    const lines = groups.flatMap((g) => [...g.rows].map((l) => l.toString()));
+    expect(lines).toEqual(
+      [3, 3, 5, 1].flatMap((n) => Array.from({ length: n }, (_, i) => `${i}\t${n}\n`)),
+    );
   });
 
   it('a record larger than the limit is a group of its own', () => {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeCopyRow } from '../../../../exporters/postgres/copy-text.js';
-import { encodeRow, rowPayload } from '../../../../exporters/postgres/encoded-row.js';
+import { uniqueRows } from '../../../../exporters/postgres/copy-writer.js';
+import { EncodedRows, rowPayload } from '../../../../exporters/postgres/encoded-rows.js';
 import type { SpanRow } from '../../../../exporters/postgres/rows.js';
 import { fromStoredRecord, toStoredRecord } from '../../../../exporters/postgres/spool-keeper.js';
 import {
@@ -19,22 +20,41 @@ function rowOf(attributes: Record<string, string>, name = 'chat gpt-4o'): SpanRo
   return result.row;
 }
 
-describe('encodeRow', () => {
-  it('holds the COPY line as UTF-8 and the fields the write lane reads', () => {
-    const row = rowOf({ 'app.note': 'tab\there ünïcode \\ backslash' });
-    const encoded = encodeRow(row);
-    expect(encoded.line.toString('utf8')).toBe(encodeCopyRow(row));
-    expect(encoded).toMatchObject({
-      traceId: row.trace_id,
-      spanId: row.span_id,
-      startedAt: row.started_at,
-      tenantId: row.tenant_id,
+const texts = (rows: EncodedRows) => [...rows].map((line) => line.toString('utf8'));
+
+describe('EncodedRows', () => {
+  it('holds each COPY line as UTF-8 and reads the ids and key back from it', () => {
+    const rows = [rowOf({ 'app.note': 'tab\there ünïcode \\ backslash 😀' }), rowOf({})];
+    const encoded = EncodedRows.of(rows.map(encodeCopyRow));
+    expect(encoded.length).toBe(2);
+    expect(texts(encoded)).toEqual(rows.map(encodeCopyRow));
+    rows.forEach((row, i) => {
+      expect(encoded.traceId(i)).toBe(row.trace_id);
+      expect(encoded.spanId(i)).toBe(row.span_id);
+      expect(encoded.key(i)).toBe(`${row.trace_id}\t${row.span_id}\t${row.started_at}`);
     });
   });
 
-  it('wraps an encoder failure so the span is dead-lettered, not the batch', () => {
-    const row = { ...rowOf({}), input_tokens: 2 ** 60 };
-    expect(() => encodeRow(row)).toThrow(/could not be encoded: .*input_tokens/);
+  it('grows past its first buffer, slices and concatenates without changing a byte', () => {
+    const lines = Array.from({ length: 400 }, (_, i) =>
+      encodeCopyRow(rowOf({ i: `é${i}`.repeat(i % 7) })),
+    );
+    const rows = EncodedRows.empty(1);
+    for (const line of lines) rows.push(line);
+    expect(texts(rows)).toEqual(lines);
+    expect(rows.bytes(0, rows.length).toString()).toBe(lines.join(''));
+    expect(texts(rows.slice(0, 150))).toEqual(lines.slice(0, 150));
+    expect(texts(rows.slice(150, 400))).toEqual(lines.slice(150));
+    expect(rows.slice(150, 400).spanId(3)).toBe(rows.spanId(153));
+    expect(texts(EncodedRows.concat([rows.slice(0, 10), rows.slice(10, 400)]))).toEqual(lines);
+  });
+
+  it('drops in-batch repeats of one span (same ids and start), keeping the first', () => {
+    const [a, b] = [rowOf({ n: '1' }), rowOf({ n: '2' })];
+    const again = { ...a, span_name: 'resent' };
+    const later = { ...a, started_at: '2030-01-01T00:00:00.000000Z' };
+    const unique = uniqueRows(EncodedRows.of([a, b, again, later, b].map(encodeCopyRow)));
+    expect(texts(unique)).toEqual([a, b, later].map(encodeCopyRow));
   });
 });
 
@@ -47,7 +67,8 @@ describe('rowPayload (the dead letter of a row Postgres refused)', () => {
         (attrs, name) => {
           const row = rowOf(attrs, name);
           row.flags.push('a "quoted", {braced} \\ flag');
-          expect(rowPayload(encodeRow(row))).toEqual(JSON.parse(JSON.stringify(row)));
+          const line = EncodedRows.of([encodeCopyRow(row)]).line(0);
+          expect(rowPayload(line)).toEqual(JSON.parse(JSON.stringify(row)));
         },
       ),
       { numRuns: 300 },
@@ -58,17 +79,19 @@ describe('rowPayload (the dead letter of a row Postgres refused)', () => {
 describe('spool records', () => {
   it('round-trip through their JSON form byte for byte', () => {
     const rows = [rowOf({ 'app.x': 'a\tb\nc' }), rowOf({ 'app.y': '\u00e9\u{1F600}' })];
-    const record = { rows: rows.map((r) => encodeRow(r)), dead: [{ source: 's', reason: 'r' }] };
+    const record = {
+      rows: EncodedRows.of(rows.map(encodeCopyRow)),
+      dead: [{ source: 's', reason: 'r' }],
+    };
     const back = fromStoredRecord(JSON.parse(JSON.stringify(toStoredRecord(record))));
     expect(back.dead).toEqual(record.dead);
-    expect(back.rows.map((r) => r.line.toString())).toEqual(rows.map(encodeCopyRow));
-    expect(back.rows.map((r) => r.spanId)).toEqual(rows.map((r) => r.span_id));
+    expect(texts(back.rows)).toEqual(rows.map(encodeCopyRow));
   });
 
   it('written by version 1 (row objects) replay as the same lines', () => {
     const rows = [rowOf({ 'app.x': 'v1' }), rowOf({})];
     const back = fromStoredRecord(JSON.parse(JSON.stringify({ rows, dead: [] })));
-    expect(back.rows.map((r) => r.line.toString())).toEqual(rows.map(encodeCopyRow));
+    expect(texts(back.rows)).toEqual(rows.map(encodeCopyRow));
     expect(back.dead).toEqual([]);
   });
 
@@ -76,7 +99,7 @@ describe('spool records', () => {
     const good = rowOf({});
     const bad = { ...rowOf({}), duration_ms: 'soon' as unknown as number };
     const back = fromStoredRecord(JSON.parse(JSON.stringify({ rows: [good, bad], dead: [] })));
-    expect(back.rows).toHaveLength(1);
+    expect(texts(back.rows)).toEqual([encodeCopyRow(good)]);
     expect(back.dead).toEqual([
       expect.objectContaining({
         source: 'spool',
