@@ -58,19 +58,27 @@ function perBatch(spans: ReturnType<typeof genaiSpan>[]): void {
     ignored: 0,
     rejected: [],
   };
-  const { rows } = mapSpans(spans, { transform: options, source: 'bench' }, outcome, stats);
-  // As copy-writer.ts sends them: whole lines up to CHUNK bytes, each a view of the batch.
-  let start = 0;
-  let length = 0;
-  for (let i = 0; i < rows.length; i++) {
-    length += rows.line(i).length;
-    if (length >= CHUNK) {
-      sink += rows.bytes(start, i + 1).length;
-      start = i + 1;
-      length = 0;
+  // Two lanes, as the exporter's default writeLanes sorts a large batch.
+  const { lanes } = mapSpans(
+    spans,
+    { transform: options, source: 'bench', lanes: 2 },
+    outcome,
+    stats,
+  );
+  // As copy-writer.ts sends them: whole lines up to CHUNK bytes, each a view of the lane's buffer.
+  for (const rows of lanes) {
+    let start = 0;
+    let length = 0;
+    for (let i = 0; i < rows.length; i++) {
+      length += rows.line(i).length;
+      if (length >= CHUNK) {
+        sink += rows.bytes(start, i + 1).length;
+        start = i + 1;
+        length = 0;
+      }
     }
+    if (start < rows.length) sink += rows.bytes(start, rows.length).length;
   }
-  if (start < rows.length) sink += rows.bytes(start, rows.length).length;
 }
 
 function perBatchOfRows(spans: ReturnType<typeof genaiSpan>[]): void {

@@ -35,11 +35,12 @@ export class EncodedRows {
 
   /** All rows of several batches, in order. */
   static concat(parts: readonly EncodedRows[]): EncodedRows {
-    if (parts.length === 1) return parts[0]!;
+    const filled = parts.filter((part) => part.length > 0);
+    if (filled.length === 1) return filled[0]!;
     let count = 0;
-    for (const part of parts) count += part.length;
+    for (const part of filled) count += part.length;
     const rows = EncodedRows.empty(count);
-    for (const part of parts) for (let i = 0; i < part.length; i++) rows.push(part.line(i));
+    for (const part of filled) for (let i = 0; i < part.length; i++) rows.push(part.line(i));
     return rows;
   }
 

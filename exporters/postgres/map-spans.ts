@@ -17,12 +17,28 @@ export interface MapSpansOptions {
   tenantId?: string | undefined;
   /** Encodes a row into COPY text; copy-text.ts's unless a test needs one that fails. */
   encode?: (row: SpanRow) => string;
+  /**
+   * Write lanes the rows are sorted into, by trace ({@link laneOf}); default 1. Sorting them
+   * here, as they are encoded, spares copying every line again when a write is split.
+   */
+  lanes?: number;
 }
 
-/** A request's spans, mapped: rows ready for COPY, and what goes to dead_letter. */
+/** A request's spans, mapped: rows ready for COPY, one set per lane, and the dead letters. */
 export interface MappedSpans {
-  rows: EncodedRows;
+  /** Rows by lane: `lanes[k]` holds the rows whose trace belongs to lane k. */
+  lanes: EncodedRows[];
+  /** Rows over all lanes. */
+  count: number;
   dead: DeadLetter[];
+}
+
+/**
+ * The write lane of a trace: the leaf-billing rules compare spans of one trace, so one trace
+ * always goes to one lane and its decisions are serialised as with a single lane.
+ */
+export function laneOf(traceId: string, lanes: number): number {
+  return lanes <= 1 ? 0 : Number.parseInt(traceId.slice(0, 8), 16) % lanes;
 }
 
 // A mapping bug must cost one span (dead-lettered with the reason), never the batch.
@@ -51,8 +67,12 @@ export function mapSpans(
   outcome: ExportOutcome,
   stats: ExporterStats,
 ): MappedSpans {
-  const rows = EncodedRows.empty(spans.length);
+  const laneCount = Math.max(1, options.lanes ?? 1);
+  const lanes = Array.from({ length: laneCount }, () =>
+    EncodedRows.empty(Math.ceil(spans.length / laneCount)),
+  );
   const encode = options.encode ?? encodeCopyRow;
+  let count = 0;
   const dead: DeadLetter[] = [];
   const now = Date.now();
   stats.spansReceived += spans.length;
@@ -69,7 +89,9 @@ export function mapSpans(
       if (options.tenantId !== undefined) row.tenant_id = options.tenantId;
       if (implausibleStart(span.startTimeMs, now)) addFlag(row.flags, 'implausible_start_time');
       try {
-        rows.push(encode(row));
+        const line = encode(row);
+        lanes[laneOf(row.trace_id, laneCount)]!.push(line);
+        count++;
         continue;
       } catch (err) {
         // A value that does not fit its column is a mapping bug: this span is dead-lettered.
@@ -94,5 +116,5 @@ export function mapSpans(
       },
     });
   }
-  return { rows, dead };
+  return { lanes, count, dead };
 }

@@ -32,8 +32,9 @@ interface JobResult {
 }
 
 interface Job {
-  /** Mapped and encoded already: a queued job holds lines of text, not row objects. */
-  rows: EncodedRows;
+  /** Mapped and encoded already, by write lane: a queued job holds text, not row objects. */
+  lanes: EncodedRows[];
+  count: number;
   dead: DeadLetter[];
   resolve(result: JobResult): void;
 }
@@ -136,25 +137,26 @@ export class PgSpanExporter implements SpanExporter {
         error: new Error('exporter is shut down'),
       };
     }
-    const { rows, dead } = mapSpans(
+    const { lanes, count, dead } = mapSpans(
       spans,
       {
         transform: this.transformOptions,
         source: this.options.source ?? 'exporter',
         tenantId: meta.tenantId,
+        lanes: this.laneCount,
       },
       outcome,
       this.statsValue,
     );
-    if (rows.length === 0 && dead.length === 0) return outcome;
+    if (count === 0 && dead.length === 0) return outcome;
     const result = await new Promise<JobResult>((resolve) => {
-      this.queue.push({ rows, dead, resolve });
+      this.queue.push({ lanes, count, dead, resolve });
       this.kick();
     });
     if (result.error) return { ...outcome, code: ExportResultCode.FAILED, error: result.error };
     const refused = result.rejected ?? [];
     for (const r of refused) outcome.rejected.push(r);
-    const stored = rows.length - refused.length;
+    const stored = count - refused.length;
     return { ...outcome, accepted: stored, spooled: result.spooled ? stored : 0 };
   }
 
@@ -223,7 +225,7 @@ export class PgSpanExporter implements SpanExporter {
 
   private queuedRows(): number {
     let n = 0;
-    for (const job of this.queue) n += job.rows.length;
+    for (const job of this.queue) n += job.count;
     return n;
   }
 
@@ -231,25 +233,22 @@ export class PgSpanExporter implements SpanExporter {
     const limit = this.options.maxRowsPerWrite ?? 20_000;
     const jobs: Job[] = [];
     let count = 0;
-    while (
-      this.queue.length > 0 &&
-      (jobs.length === 0 || count + this.queue[0]!.rows.length <= limit)
-    ) {
+    while (this.queue.length > 0 && (jobs.length === 0 || count + this.queue[0]!.count <= limit)) {
       const job = this.queue.shift()!;
-      count += job.rows.length;
+      count += job.count;
       jobs.push(job);
     }
     return jobs;
   }
 
   private async process(jobs: Job[]) {
-    const rows = EncodedRows.concat(jobs.map((j) => j.rows));
     const dead = jobs.flatMap((j) => j.dead);
     if (this.spool.holdsBatches) {
+      const rows = EncodedRows.concat(jobs.flatMap((j) => j.lanes));
       this.toSpool(jobs, { rows, dead }, new Error('earlier batches are still spooled'));
       return;
     }
-    const parts = this.splitByTrace(rows, dead);
+    const parts = this.writeParts(jobs, dead);
     const started = performance.now();
     const results = await Promise.allSettled(
       parts.map((p, lane) => this.write(p.rows, p.dead, lane)),
@@ -281,7 +280,7 @@ export class PgSpanExporter implements SpanExporter {
 
   private fail(jobs: Job[], err: Error) {
     this.log.error(`spanledger exporter: unexpected write failure: ${err?.stack ?? err}`);
-    for (const j of jobs) this.statsValue.droppedSpans += j.rows.length;
+    for (const j of jobs) this.statsValue.droppedSpans += j.count;
     for (const j of jobs) j.resolve({ spooled: false, error: err });
   }
 
@@ -294,31 +293,36 @@ export class PgSpanExporter implements SpanExporter {
     const byKey = new Map(rejected.map((r) => [`${r.traceId}/${r.spanId}`, r]));
     for (const j of jobs) {
       const own: RejectedRow[] = [];
-      for (let i = 0; i < j.rows.length; i++) {
-        const hit = byKey.get(`${j.rows.traceId(i)}/${j.rows.spanId(i)}`);
-        if (hit) own.push(hit);
+      for (const rows of j.lanes) {
+        for (let i = 0; i < rows.length; i++) {
+          const hit = byKey.get(`${rows.traceId(i)}/${rows.spanId(i)}`);
+          if (hit) own.push(hit);
+        }
       }
       j.resolve(own.length > 0 ? { ...result, rejected: own } : result);
     }
   }
 
+  private get laneCount(): number {
+    return Math.max(1, this.options.writeLanes ?? 2);
+  }
+
   /**
-   * Large writes are split into `writeLanes` transactions that run at once, by trace id: the
-   * leaf-billing rules compare spans of one trace, so one trace always stays in one lane and its
-   * decisions are serialised exactly as with a single lane.
+   * Large writes are split into `writeLanes` transactions that run at once, by trace id
+   * ({@link laneOf}; mapSpans sorted each job's rows into their lanes already). Small writes are
+   * one transaction: a second costs more than it saves.
    */
-  private splitByTrace(rows: EncodedRows, dead: DeadLetter[]): SpoolRecord[] {
-    const lanes = this.options.writeLanes ?? 2;
-    if (lanes <= 1 || rows.length < MIN_ROWS_PER_LANE * 2) return [{ rows, dead }];
-    const parts: SpoolRecord[] = Array.from({ length: lanes }, () => ({
-      rows: EncodedRows.empty(Math.ceil(rows.length / lanes)),
-      dead: [],
-    }));
-    for (let i = 0; i < rows.length; i++) {
-      const lane = Number.parseInt(rows.traceId(i).slice(0, 8), 16) % lanes;
-      parts[lane]!.rows.push(rows.line(i));
+  private writeParts(jobs: Job[], dead: DeadLetter[]): SpoolRecord[] {
+    let count = 0;
+    for (const j of jobs) count += j.count;
+    if (this.laneCount <= 1 || count < MIN_ROWS_PER_LANE * 2) {
+      return [{ rows: EncodedRows.concat(jobs.flatMap((j) => j.lanes)), dead }];
     }
-    parts[0]!.dead = dead;
+    const parts: SpoolRecord[] = [];
+    for (let lane = 0; lane < this.laneCount; lane++) {
+      const rows = EncodedRows.concat(jobs.map((j) => j.lanes[lane]!));
+      parts.push({ rows, dead: lane === 0 ? dead : [] });
+    }
     return parts.filter((p) => p.rows.length > 0 || p.dead.length > 0);
   }
 

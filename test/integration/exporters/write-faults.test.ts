@@ -64,7 +64,7 @@ describe('write failures that are about one row', () => {
       ignored: 0,
       rejected: [],
     };
-    const { rows, dead } = mapSpans(
+    const { lanes, count, dead } = mapSpans(
       spans.map(spanLikeFromReadable),
       {
         transform: resolveTransformOptions({}),
@@ -77,7 +77,8 @@ describe('write failures that are about one row', () => {
       outcome,
       createStats(),
     );
-    expect(rows).toHaveLength(7);
+    expect(count).toBe(7);
+    const [rows] = lanes;
     expect(outcome.rejected).toEqual([
       expect.objectContaining({
         spanId: poison,
@@ -85,7 +86,7 @@ describe('write failures that are about one row', () => {
       }),
     ]);
     try {
-      const report = await writeRows(rows, dead, { pool: db.pool, chain: 'write-faults/0' });
+      const report = await writeRows(rows!, dead, { pool: db.pool, chain: 'write-faults/0' });
       expect(report.inserted).toBe(7);
       expect(report.deadLettered).toBe(1);
       const { rows: stored } = await db.pool.query(

@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeCopyRow } from '../../../../exporters/postgres/copy-text.js';
 import { uniqueRows } from '../../../../exporters/postgres/copy-writer.js';
 import { EncodedRows, rowPayload } from '../../../../exporters/postgres/encoded-rows.js';
+import { laneOf, mapSpans } from '../../../../exporters/postgres/map-spans.js';
+import { createStats } from '../../../../exporters/postgres/metrics.js';
 import type { SpanRow } from '../../../../exporters/postgres/rows.js';
 import { fromStoredRecord, toStoredRecord } from '../../../../exporters/postgres/spool-keeper.js';
 import {
@@ -108,5 +111,39 @@ describe('spool records', () => {
         payload: JSON.parse(JSON.stringify(bad)),
       }),
     ]);
+  });
+});
+
+describe('mapSpans', () => {
+  const outcome = () => ({
+    code: 0 as const,
+    accepted: 0,
+    spooled: 0,
+    ignored: 0,
+    rejected: [] as { traceId?: string; spanId?: string; reason: string }[],
+  });
+
+  it('sorts rows into their trace’s lane as it encodes them, losing none', () => {
+    const spans = Array.from({ length: 200 }, (_, i) => ({
+      ...otelChat({ i: String(i) }),
+      traceId: randomBytes(16).toString('hex'),
+    }));
+    const { lanes, count, dead } = mapSpans(
+      spans,
+      { transform: OPTIONS, source: 'test', lanes: 3 },
+      outcome(),
+      createStats(),
+    );
+    expect(count).toBe(200);
+    expect(dead).toEqual([]);
+    expect(lanes.map((l) => l.length).reduce((a, b) => a + b)).toBe(200);
+    for (const rows of lanes) expect(rows.length).toBeGreaterThan(30);
+    lanes.forEach((rows, lane) => {
+      for (let i = 0; i < rows.length; i++) expect(laneOf(rows.traceId(i), 3)).toBe(lane);
+    });
+    const spanIds = lanes.flatMap((rows) =>
+      Array.from({ length: rows.length }, (_, i) => rows.spanId(i)),
+    );
+    expect(spanIds.sort()).toEqual(spans.map((s) => s.spanId).sort());
   });
 });
