@@ -87,13 +87,22 @@ export class LlmSpan {
     this.context = trace.setSpan(parent, span);
   }
 
-  /** Starts the span under the active context; undefined (and logged) if that fails. */
-  static start(meta: LlmCallMeta, parent: Context = context.active()): LlmSpan | undefined {
+  /**
+   * Starts the span under the active context; undefined (and logged) if that fails. The SDK
+   * wrappers pass `ownsAttributes` (their `meta.attributes` is made for this call): the span's
+   * attributes are then added to that object rather than to a copy of it.
+   */
+  static start(
+    meta: LlmCallMeta,
+    parent: Context = context.active(),
+    ownsAttributes = false,
+  ): LlmSpan | undefined {
     try {
       const operation = meta.operation ?? GEN_AI_OPERATION.CHAT;
       // Object.assign, not an object spread: V8 builds a spread followed by computed keys on a
       // slow path (~5 µs here, a fifth of the whole call's budget).
-      const attributes: Attributes = Object.assign({}, meta.attributes);
+      const attributes: Attributes =
+        ownsAttributes && meta.attributes ? meta.attributes : Object.assign({}, meta.attributes);
       addAuditAttributes(attributes, getAuditContext(parent));
       attributes[GEN_AI_OPERATION_NAME] = operation;
       attributes[GEN_AI_PROVIDER_NAME] = meta.provider;
