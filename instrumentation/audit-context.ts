@@ -53,10 +53,12 @@ export function addAuditAttributes(
   audit: AuditContext | undefined,
 ): Attributes {
   if (!audit) return target;
-  for (const [field, key] of AUDIT_ATTRIBUTE_KEYS) {
-    const value = audit[field];
-    if (value) target[key] = value;
-  }
+  // Field by field rather than a loop over AUDIT_ATTRIBUTE_KEYS: this runs at the start of every
+  // LLM call, and named property access stays monomorphic where keyed access in a loop does not.
+  if (audit.tenantId) target[SPANLEDGER_TENANT_ID] = audit.tenantId;
+  if (audit.userId) target[SPANLEDGER_USER_ID] = audit.userId;
+  if (audit.sessionId) target[SPANLEDGER_SESSION_ID] = audit.sessionId;
+  if (audit.requestId) target[SPANLEDGER_REQUEST_ID] = audit.requestId;
   return target;
 }
 

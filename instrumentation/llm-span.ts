@@ -48,14 +48,21 @@ const ABORTED = 2;
 /** How a call ended. */
 type Ending = typeof COMPLETED | typeof FAILED | typeof ABORTED;
 
-/** Each usage count and the span attribute that carries it. */
-const USAGE_ATTRIBUTE_KEYS: ReadonlyArray<readonly [keyof LlmUsage, string]> = [
-  ['inputTokens', GEN_AI_USAGE_INPUT_TOKENS],
-  ['outputTokens', GEN_AI_USAGE_OUTPUT_TOKENS],
-  ['cacheReadInputTokens', GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS],
-  ['cacheCreationInputTokens', GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS],
-  ['reasoningTokens', GEN_AI_USAGE_REASONING_OUTPUT_TOKENS],
-];
+/** A token count a provider reported: a finite number (anything else is ignored). */
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/** Usage counts so far, every field present from the start (one object shape for every span). */
+function emptyUsage(): LlmUsage {
+  return {
+    inputTokens: undefined,
+    outputTokens: undefined,
+    cacheReadInputTokens: undefined,
+    cacheCreationInputTokens: undefined,
+    reasoningTokens: undefined,
+  };
+}
 
 /**
  * One model call's span and what is known about the call so far. Streams feed it chunk by chunk;
@@ -67,7 +74,7 @@ export class LlmSpan {
   readonly context: Context;
   private readonly meta: LlmCallMeta;
   private readonly operation: string;
-  private usage: LlmUsage = {};
+  private usage: LlmUsage = emptyUsage();
   private outcome: Omit<LlmCallOutcome, 'usage'> = {};
   private outputText = '';
   private ended = false;
@@ -80,13 +87,22 @@ export class LlmSpan {
     this.context = trace.setSpan(parent, span);
   }
 
-  /** Starts the span under the active context; undefined (and logged) if that fails. */
-  static start(meta: LlmCallMeta, parent: Context = context.active()): LlmSpan | undefined {
+  /**
+   * Starts the span under the active context; undefined (and logged) if that fails. The SDK
+   * wrappers pass `ownsAttributes` (their `meta.attributes` is made for this call): the span's
+   * attributes are then added to that object rather than to a copy of it.
+   */
+  static start(
+    meta: LlmCallMeta,
+    parent: Context = context.active(),
+    ownsAttributes = false,
+  ): LlmSpan | undefined {
     try {
       const operation = meta.operation ?? GEN_AI_OPERATION.CHAT;
       // Object.assign, not an object spread: V8 builds a spread followed by computed keys on a
       // slow path (~5 µs here, a fifth of the whole call's budget).
-      const attributes: Attributes = Object.assign({}, meta.attributes);
+      const attributes: Attributes =
+        ownsAttributes && meta.attributes ? meta.attributes : Object.assign({}, meta.attributes);
       addAuditAttributes(attributes, getAuditContext(parent));
       attributes[GEN_AI_OPERATION_NAME] = operation;
       attributes[GEN_AI_PROVIDER_NAME] = meta.provider;
@@ -113,11 +129,17 @@ export class LlmSpan {
   /** Merges counts; later reports of a count replace earlier ones (stream deltas are totals). */
   addUsage(usage: LlmUsage | undefined): void {
     if (!usage) return;
-    // A fixed key list rather than Object.entries: this runs on every call and every chunk.
-    for (const [field] of USAGE_ATTRIBUTE_KEYS) {
-      const value = usage[field];
-      if (typeof value === 'number' && Number.isFinite(value)) this.usage[field] = value;
+    // Field by field, not a loop over a key list: this runs on every call and every chunk, and
+    // named property access stays monomorphic where a keyed one in a loop does not (the loop,
+    // with its destructuring iterator, profiled at ~1 µs per call).
+    const into = this.usage;
+    if (isCount(usage.inputTokens)) into.inputTokens = usage.inputTokens;
+    if (isCount(usage.outputTokens)) into.outputTokens = usage.outputTokens;
+    if (isCount(usage.cacheReadInputTokens)) into.cacheReadInputTokens = usage.cacheReadInputTokens;
+    if (isCount(usage.cacheCreationInputTokens)) {
+      into.cacheCreationInputTokens = usage.cacheCreationInputTokens;
     }
+    if (isCount(usage.reasoningTokens)) into.reasoningTokens = usage.reasoningTokens;
   }
 
   /** Records what the response said; undefined fields keep what was recorded before. */
@@ -216,11 +238,23 @@ export class LlmSpan {
       if (!this.estimate(usage)) return;
       source = USAGE_SOURCE.ESTIMATED;
     }
-    for (const [field, key] of USAGE_ATTRIBUTE_KEYS) {
-      const value = usage[field];
-      if (value !== undefined) this.span.setAttribute(key, value);
+    // Named fields, as in addUsage.
+    const span = this.span;
+    if (usage.inputTokens !== undefined)
+      span.setAttribute(GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
+    if (usage.outputTokens !== undefined) {
+      span.setAttribute(GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens);
     }
-    this.span.setAttribute(SPANLEDGER_USAGE_SOURCE, source);
+    if (usage.cacheReadInputTokens !== undefined) {
+      span.setAttribute(GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens);
+    }
+    if (usage.cacheCreationInputTokens !== undefined) {
+      span.setAttribute(GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheCreationInputTokens);
+    }
+    if (usage.reasoningTokens !== undefined) {
+      span.setAttribute(GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
+    }
+    span.setAttribute(SPANLEDGER_USAGE_SOURCE, source);
   }
 
   /** Fills input/output with tokenizer counts; false when estimating is off or impossible. */

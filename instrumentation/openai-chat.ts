@@ -84,19 +84,21 @@ function readChatResult(llm: LlmSpan, value: unknown) {
   const choices = chat.choices ?? [];
   const output: unknown[] = [];
   for (const choice of choices) output.push(choice.message);
+  const outputText = plainReplyText(choices);
   llm.record({
     usage: chatUsage(chat.usage),
     responseModel: chat.model,
     responseId: chat.id,
     finishReasons: collectFinishReasons(choices, []),
-    toolCalls: collectToolCalls(choices, 'message', []),
+    // A plain text reply has no tool calls: no list to build (an empty one records nothing).
+    toolCalls: outputText === undefined ? collectToolCalls(choices, 'message', []) : undefined,
     output,
-    outputText: plainReplyText(choices),
+    outputText,
   });
 }
 
-/** Reads chat completions; hides the usage-only chunk when we asked for it, not the app. */
-function chatReader(injectedUsage: boolean): CallReader<unknown, unknown> {
+/** Reads streamed chat completions; hides the usage-only chunk when we asked for it, not the app. */
+function streamReader(injectedUsage: boolean): CallReader<unknown, unknown> {
   const toolCalls: Array<{ id?: string; name?: string }> = [];
   const reasons: string[] = [];
   return {
@@ -122,6 +124,16 @@ function chatReader(injectedUsage: boolean): CallReader<unknown, unknown> {
   };
 }
 
+/**
+ * Reads a chat completion that was not asked to stream. The SDK returns a Stream exactly when
+ * `body.stream` is truthy (it sends `stream: body.stream ?? false` and parses by that), so such
+ * a call yields a value and never chunks: it needs no per-call state, and one reader serves all.
+ */
+const PLAIN_READER: CallReader<unknown, unknown> = {
+  onResult: readChatResult,
+  onChunk: () => true,
+};
+
 /** Wraps `Completions.prototype.create` (chat). */
 export function wrapChatCreate(original: (this: unknown, ...args: unknown[]) => unknown) {
   return function create(this: unknown, ...args: unknown[]): unknown {
@@ -146,7 +158,7 @@ export function wrapChatCreate(original: (this: unknown, ...args: unknown[]) => 
         input: body.messages,
         attributes: requestAttributes(client, body),
       },
-      chatReader(inject),
+      body.stream ? streamReader(inject) : PLAIN_READER,
       () => original.apply(this, args),
     );
   };

@@ -5,7 +5,7 @@ import {
   GEN_AI_REQUEST_TEMPERATURE,
   SERVER_ADDRESS,
 } from '../semconv/index.js';
-import { observeApiPromise } from './api-promise.js';
+import { observeApiPromise, type PromiseObserver } from './api-promise.js';
 import { isAbortError, logFailure } from './errors.js';
 import { LlmSpan } from './llm-span.js';
 import { hostOf } from './patch.js';
@@ -77,13 +77,15 @@ function isStream(value: unknown): value is SdkStream<unknown> {
 /**
  * Runs an SDK method inside an LLM span and observes its APIPromise. `original` is called with
  * the (possibly adjusted) body; if the span cannot start, the app gets the plain call.
+ * `meta.attributes` must be an object made for this call: the span's attributes are added to it.
  */
 export function runInstrumented(
   meta: LlmCallMeta,
   read: CallReader<unknown, unknown>,
   call: () => unknown,
 ): unknown {
-  const llm = LlmSpan.start(meta);
+  // Every wrapper builds `meta.attributes` for this call (requestAttributes): no copy needed.
+  const llm = LlmSpan.start(meta, context.active(), true);
   if (!llm) return call();
   let promise: unknown;
   try {
@@ -92,17 +94,30 @@ export function runInstrumented(
     llm.fail(error);
     throw error;
   }
-  return observeApiPromise<unknown, unknown>(promise, {
-    onValue: (value) => {
-      if (isStream(value)) return instrumentStream(value, llm, read);
-      try {
-        read.onResult(llm, value);
-      } catch (error) {
-        logFailure('reading a result', error);
-      }
-      llm.end();
-      return value;
-    },
-    onError: (error) => (isAbortError(error) ? llm.abort() : llm.fail(error)),
-  });
+  return observeApiPromise<unknown, unknown>(promise, new CallObserver(llm, read));
+}
+
+/** Ends an instrumented call's span from its promise: one object per call, no closures. */
+class CallObserver implements PromiseObserver<unknown> {
+  constructor(
+    private readonly llm: LlmSpan,
+    private readonly read: CallReader<unknown, unknown>,
+  ) {}
+
+  onValue(value: unknown): unknown {
+    const llm = this.llm;
+    if (isStream(value)) return instrumentStream(value, llm, this.read);
+    try {
+      this.read.onResult(llm, value);
+    } catch (error) {
+      logFailure('reading a result', error);
+    }
+    llm.end();
+    return value;
+  }
+
+  onError(error: unknown): void {
+    if (isAbortError(error)) this.llm.abort();
+    else this.llm.fail(error);
+  }
 }
