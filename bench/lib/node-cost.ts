@@ -13,8 +13,8 @@
  * - `span`: each span mapped and encoded, its row dropped at once (the figure issue 18 set its
  *   10 µs goal on);
  * - `batch`: what the exporter does with a batch: all its spans mapped and encoded as they come
- *   (`mapSpans`) into the batch's buffer, held, then cut into 256 KiB COPY chunks (as
- *   copy-writer.ts does);
+ *   (`mapSpans`, two write lanes) into 256 KiB segments, held, sent as COPY chunks (views of the
+ *   segments, as copy-writer.ts sends them), then the segments recycled as after a commit;
  * - `rows`: the same batch the way the exporter held it before (row objects held, encoded into
  *   chunks at write time), for comparison: every young-generation collection copied the held
  *   rows, which was the larger cost.
@@ -65,20 +65,10 @@ function perBatch(spans: ReturnType<typeof genaiSpan>[]): void {
     outcome,
     stats,
   );
-  // As copy-writer.ts sends them: whole lines up to CHUNK bytes, each a view of the lane's buffer.
-  for (const rows of lanes) {
-    let start = 0;
-    let length = 0;
-    for (let i = 0; i < rows.length; i++) {
-      length += rows.line(i).length;
-      if (length >= CHUNK) {
-        sink += rows.bytes(start, i + 1).length;
-        start = i + 1;
-        length = 0;
-      }
-    }
-    if (start < rows.length) sink += rows.bytes(start, rows.length).length;
-  }
+  // As copy-writer.ts sends them: each lane's chunks, views of its segments; then, as after a
+  // commit, the segments go back to the pool.
+  for (const rows of lanes) for (const chunk of rows.chunks()) sink += chunk.length;
+  for (const rows of lanes) rows.recycle();
 }
 
 function perBatchOfRows(spans: ReturnType<typeof genaiSpan>[]): void {

@@ -20,7 +20,6 @@ export interface BatchWriteCounts {
 // pg reuses Client objects across checkouts, so a WeakSet remembers which connections already
 // have their staging table (and role) without a round trip per batch.
 const prepared = new WeakSet<PoolClient>();
-const CHUNK_BYTES = 256 * 1024;
 
 /** Rows with their in-batch repeats (same span sent twice) removed, first one kept. */
 export function uniqueRows(rows: EncodedRows): EncodedRows {
@@ -39,21 +38,6 @@ export function uniqueRows(rows: EncodedRows): EncodedRows {
     unique?.push(rows.line(i));
   }
   return unique ?? rows;
-}
-
-/** COPY text in chunks of about CHUNK_BYTES of whole lines: views of the batch's buffer. */
-function* copyChunks(rows: EncodedRows) {
-  let start = 0;
-  let bytes = 0;
-  for (let i = 0; i < rows.length; i++) {
-    bytes += rows.line(i).length;
-    if (bytes >= CHUNK_BYTES) {
-      yield rows.bytes(start, i + 1);
-      start = i + 1;
-      bytes = 0;
-    }
-  }
-  if (start < rows.length) yield rows.bytes(start, rows.length);
 }
 
 async function prepare(client: PoolClient, role: string | undefined) {
@@ -81,7 +65,7 @@ export function writeBatchOnce(
     const unique = uniqueRows(rows);
     await client.query('BEGIN');
     try {
-      await pipeline(Readable.from(copyChunks(unique)), client.query(copyFrom(COPY_STAGE_SQL)));
+      await pipeline(Readable.from(unique.chunks()), client.query(copyFrom(COPY_STAGE_SQL)));
       const { rows: result } = await client.query<BatchWriteCounts>(MERGE_STAGE_SQL, [chain]);
       await client.query('COMMIT');
       const r = result[0]!;

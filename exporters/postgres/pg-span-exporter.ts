@@ -275,7 +275,13 @@ export class PgSpanExporter implements SpanExporter {
         dead: unwritten.flatMap((p) => p.dead),
       };
       this.toSpool(jobs, record, unavailable, rejected);
-    } else this.resolve(jobs, { spooled: false }, rejected);
+    } else {
+      this.resolve(jobs, { spooled: false }, rejected);
+      // Every lane committed, so Postgres has read every byte: the segments can carry the next
+      // batches (segment-pool.ts). After a failure they are left to the garbage collector.
+      for (const p of parts) p.rows.recycle();
+      for (const j of jobs) for (const rows of j.lanes) rows.recycle();
+    }
   }
 
   private fail(jobs: Job[], err: Error) {

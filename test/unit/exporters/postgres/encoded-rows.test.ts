@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeCopyRow } from '../../../../exporters/postgres/copy-text.js';
 import { uniqueRows } from '../../../../exporters/postgres/copy-writer.js';
-import { EncodedRows, rowPayload } from '../../../../exporters/postgres/encoded-rows.js';
+import {
+  EncodedRows,
+  rowPayload,
+  SEGMENT_BYTES,
+  segmentPool,
+} from '../../../../exporters/postgres/encoded-rows.js';
 import { laneOf, mapSpans } from '../../../../exporters/postgres/map-spans.js';
 import { createStats } from '../../../../exporters/postgres/metrics.js';
 import type { SpanRow } from '../../../../exporters/postgres/rows.js';
@@ -39,17 +44,29 @@ describe('EncodedRows', () => {
   });
 
   it('grows past its first buffer, slices and concatenates without changing a byte', () => {
-    const lines = Array.from({ length: 400 }, (_, i) =>
+    const lines = Array.from({ length: 800 }, (_, i) =>
       encodeCopyRow(rowOf({ i: `é${i}`.repeat(i % 7) })),
     );
     const rows = EncodedRows.empty(1);
     for (const line of lines) rows.push(line);
     expect(texts(rows)).toEqual(lines);
-    expect(rows.bytes(0, rows.length).toString()).toBe(lines.join(''));
+    // Chunks are whole lines, at most one segment each, together every byte in order.
+    const chunks = [...rows.chunks()];
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks) {
+      expect(chunk.length).toBeLessThanOrEqual(SEGMENT_BYTES);
+      expect(chunk.toString().endsWith('\n')).toBe(true);
+    }
+    expect(Buffer.concat(chunks).toString()).toBe(lines.join(''));
+    expect(Buffer.concat([...rows.slice(7, 390).chunks()]).toString()).toBe(
+      lines.slice(7, 390).join(''),
+    );
+    expect(() => rows.slice(0, 2).push(lines[0]!)).toThrow(/read-only/);
     expect(texts(rows.slice(0, 150))).toEqual(lines.slice(0, 150));
-    expect(texts(rows.slice(150, 400))).toEqual(lines.slice(150));
-    expect(rows.slice(150, 400).spanId(3)).toBe(rows.spanId(153));
-    expect(texts(EncodedRows.concat([rows.slice(0, 10), rows.slice(10, 400)]))).toEqual(lines);
+    expect(texts(rows.slice(150, 800))).toEqual(lines.slice(150));
+    expect(rows.slice(150, 800).spanId(3)).toBe(rows.spanId(153));
+    expect(rows.slice(150, 800).key(500)).toBe(rows.key(650));
+    expect(texts(EncodedRows.concat([rows.slice(0, 10), rows.slice(10, 800)]))).toEqual(lines);
   });
 
   it('drops in-batch repeats of one span (same ids and start), keeping the first', () => {
@@ -145,5 +162,27 @@ describe('mapSpans', () => {
       Array.from({ length: rows.length }, (_, i) => rows.spanId(i)),
     );
     expect(spanIds.sort()).toEqual(spans.map((s) => s.spanId).sort());
+  });
+});
+
+describe('recycled segments', () => {
+  it('come back only from a whole set, and the set cannot be read or grown afterwards', () => {
+    const line = encodeCopyRow(rowOf({ big: 'x'.repeat(2000) }));
+    const rows = EncodedRows.empty(1000);
+    for (let i = 0; i < 300; i++) rows.push(line);
+    const slice = rows.slice(0, 10);
+    slice.recycle();
+    expect(texts(slice)).toHaveLength(10);
+    const before = segmentPool.freeSegments;
+    rows.recycle();
+    rows.recycle();
+    expect(segmentPool.freeSegments).toBeGreaterThan(before);
+    expect(() => rows.line(0)).toThrow(/after recycle/);
+    expect(() => [...rows.chunks()]).toThrow(/after recycle/);
+    expect(() => rows.push(line)).toThrow(/read-only/);
+    // A new set reuses a segment and holds only its own lines.
+    const next = EncodedRows.empty(1000);
+    next.push('a\tb\n');
+    expect([...next.chunks()].map((c) => c.toString())).toEqual(['a\tb\n']);
   });
 });
