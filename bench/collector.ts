@@ -10,7 +10,12 @@
  * Before the HTTP runs it times decoding alone (decodeTraceRequest on the same bodies, no I/O),
  * reported in µs per span and as a share of the HTTP path's time per span.
  *
- * BENCH_SPANS (default 102400), BENCH_CLIENTS (default 8) scale the run.
+ * The main thread's CPU per span is reported for both paths (on the HTTP path it is the
+ * collector's, exporter included) and the client worker's for the HTTP path, each over the
+ * measured requests only (bench/lib/thread-cpu.ts).
+ *
+ * BENCH_SPANS (default 102400), BENCH_CLIENTS (default 8) scale the run; BENCH_CLIENT=fetch
+ * sends with fetch instead of node:http (the client before issue 18 part 3).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +28,7 @@ import otlp from '../collector/otlp/proto/generated/otlp.js';
 import { PgSpanExporter, type SpanLike } from '../exporters/index.js';
 import { createLogger } from '../shared/index.js';
 import { genaiSpan } from './lib/genai-spans.js';
+import { fetchSender, httpSender } from './lib/otlp-client.js';
 import { benchServer, freshDatabase, rssSampler } from './lib/postgres.js';
 import { microsPerItem, type ThreadCost, threadCost } from './lib/thread-cpu.js';
 
@@ -30,6 +36,8 @@ const SPANS_PER_REQUEST = 512;
 const TOTAL =
   Math.ceil(Number(process.env.BENCH_SPANS ?? 102_400) / SPANS_PER_REQUEST) * SPANS_PER_REQUEST;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
+/** `http` (node:http, as OTel's OTLP/HTTP exporter sends) or `fetch` (the client before 18.3). */
+const CLIENT = process.env.BENCH_CLIENT === 'fetch' ? 'fetch' : 'http';
 const WARMUP_REQUESTS = 8;
 
 // The exporter exactly as `spanledger start` configures it with the default otel-config.yaml.
@@ -194,16 +202,11 @@ async function clientWorker() {
     warmup: Uint8Array[];
     clients: number;
   };
+  const post = CLIENT === 'fetch' ? fetchSender(endpoint) : httpSender(endpoint, clients);
   const latencies: number[] = [];
   const send = async (body: Uint8Array, record: boolean) => {
     const t0 = performance.now();
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-protobuf' },
-      body,
-    });
-    await response.arrayBuffer();
-    if (response.status !== 200) throw new Error(`collector answered ${response.status}`);
+    await post(body);
     if (record) latencies.push(performance.now() - t0);
   };
   await concurrently(warmup, clients, (b) => send(b, false));
@@ -287,7 +290,7 @@ async function main() {
     const warmupBodies = warmupBatches.map(encodeRequest);
     const mb = bodies.reduce((n, b) => n + b.length, 0) / 1024 / 1024;
     console.log(
-      `${TOTAL} GenAI spans, ${batches.length} requests of ${SPANS_PER_REQUEST} (${(mb / batches.length).toFixed(2)} MiB each), ${CLIENTS} clients`,
+      `${TOTAL} GenAI spans, ${batches.length} requests of ${SPANS_PER_REQUEST} (${(mb / batches.length).toFixed(2)} MiB each), ${CLIENTS} clients (${CLIENT})`,
     );
 
     const decodeUs = decodeMicrosPerSpan(bodies);
