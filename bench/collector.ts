@@ -10,7 +10,12 @@
  * Before the HTTP runs it times decoding alone (decodeTraceRequest on the same bodies, no I/O),
  * reported in µs per span and as a share of the HTTP path's time per span.
  *
- * BENCH_SPANS (default 102400), BENCH_CLIENTS (default 8) scale the run.
+ * The main thread's CPU per span is reported for both paths (on the HTTP path it is the
+ * collector's, exporter included) and the client worker's for the HTTP path, each over the
+ * measured requests only (bench/lib/thread-cpu.ts).
+ *
+ * BENCH_SPANS (default 102400), BENCH_CLIENTS (default 8) scale the run; BENCH_CLIENT=fetch
+ * sends with fetch instead of node:http (the client before issue 18 part 3).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,12 +28,16 @@ import otlp from '../collector/otlp/proto/generated/otlp.js';
 import { PgSpanExporter, type SpanLike } from '../exporters/index.js';
 import { createLogger } from '../shared/index.js';
 import { genaiSpan } from './lib/genai-spans.js';
+import { fetchSender, httpSender } from './lib/otlp-client.js';
 import { benchServer, freshDatabase, rssSampler } from './lib/postgres.js';
+import { microsPerItem, type ThreadCost, threadCost } from './lib/thread-cpu.js';
 
 const SPANS_PER_REQUEST = 512;
 const TOTAL =
   Math.ceil(Number(process.env.BENCH_SPANS ?? 102_400) / SPANS_PER_REQUEST) * SPANS_PER_REQUEST;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
+/** `http` (node:http, as OTel's OTLP/HTTP exporter sends) or `fetch` (the client before 18.3). */
+const CLIENT = process.env.BENCH_CLIENT === 'fetch' ? 'fetch' : 'http';
 const WARMUP_REQUESTS = 8;
 
 // The exporter exactly as `spanledger start` configures it with the default otel-config.yaml.
@@ -138,26 +147,38 @@ async function directRun(
       throw new Error(`export failed: ${outcome.error?.message}`);
   };
   await concurrently(warmup, CLIENTS, run);
+  const cost = threadCost();
   const ms = await concurrently(batches, CLIENTS, run);
+  const cpu = cost.stop();
   await exporter.shutdown();
   await rm(spoolDir, { recursive: true, force: true });
   const rows = await countRows(url);
   if (rows !== TOTAL + warmup.flat().length)
     throw new Error(`direct: expected ${TOTAL} rows, got ${rows}`);
-  return { rate: TOTAL / (ms / 1000) };
+  return { rate: TOTAL / (ms / 1000), cpuUs: microsPerItem(cpu, TOTAL) };
 }
 
-/** What the client worker reports back. */
+/** What the client worker reports back once it has sent every body. */
 interface ClientResult {
   ms: number;
   latencies: number[];
+  /** The worker thread's own cost while it sent the measured bodies (not the warm-up). */
+  cost: ThreadCost;
 }
+
+/** The worker's messages: `measuring` once warmed up, then its result. */
+type ClientMessage = { measuring: true } | ClientResult;
 
 /**
  * The clients run in a worker thread: in production they are other processes, so their HTTP and
  * body handling must not take turns on the collector's event loop (they still share the cores).
  */
-function runClients(endpoint: string, bodies: Uint8Array[], warmup: Uint8Array[]) {
+function runClients(
+  endpoint: string,
+  bodies: Uint8Array[],
+  warmup: Uint8Array[],
+  onMeasuring: () => void,
+) {
   return new Promise<ClientResult>((resolve, reject) => {
     // tsx's loader hooks do not reach worker threads by themselves: register them first.
     const entry = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
@@ -165,7 +186,10 @@ function runClients(endpoint: string, bodies: Uint8Array[], warmup: Uint8Array[]
       eval: true,
       workerData: { endpoint, bodies, warmup, clients: CLIENTS },
     });
-    worker.once('message', (result: ClientResult) => resolve(result));
+    worker.on('message', (message: ClientMessage) => {
+      if ('measuring' in message) onMeasuring();
+      else resolve(message);
+    });
     worker.once('error', reject);
   });
 }
@@ -178,21 +202,19 @@ async function clientWorker() {
     warmup: Uint8Array[];
     clients: number;
   };
+  const post = CLIENT === 'fetch' ? fetchSender(endpoint) : httpSender(endpoint, clients);
   const latencies: number[] = [];
   const send = async (body: Uint8Array, record: boolean) => {
     const t0 = performance.now();
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-protobuf' },
-      body,
-    });
-    await response.arrayBuffer();
-    if (response.status !== 200) throw new Error(`collector answered ${response.status}`);
+    await post(body);
     if (record) latencies.push(performance.now() - t0);
   };
   await concurrently(warmup, clients, (b) => send(b, false));
+  parentPort!.postMessage({ measuring: true } satisfies ClientMessage);
+  const measured = threadCost();
   const ms = await concurrently(bodies, clients, (b) => send(b, true));
-  parentPort!.postMessage({ ms, latencies } satisfies ClientResult);
+  const cost = measured.stop();
+  parentPort!.postMessage({ ms, latencies, cost } satisfies ClientMessage);
 }
 
 async function httpRun(serverUrl: string, db: string, bodies: Uint8Array[], warmup: Uint8Array[]) {
@@ -205,7 +227,11 @@ async function httpRun(serverUrl: string, db: string, bodies: Uint8Array[], warm
   await app.listen({ host: '127.0.0.1', port: 0 });
   const endpoint = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v1/traces`;
   const rss = rssSampler();
-  const { ms, latencies } = await runClients(endpoint, bodies, warmup);
+  let server: ReturnType<typeof threadCost> | undefined;
+  const { ms, latencies, cost } = await runClients(endpoint, bodies, warmup, () => {
+    server = threadCost();
+  });
+  const serverCost = server!.stop();
   rss.stop();
   const stats = exporter.stats();
   await app.close();
@@ -218,7 +244,14 @@ async function httpRun(serverUrl: string, db: string, bodies: Uint8Array[], warm
       `http: expected ${TOTAL} committed rows, got ${rows} (spooled ${stats.spooledSpans})`,
     );
   }
-  return { rate: TOTAL / (ms / 1000), latencies, rssMb: rss.peakMb() };
+  return {
+    rate: TOTAL / (ms / 1000),
+    latencies,
+    rssMb: rss.peakMb(),
+    cpuUs: microsPerItem(serverCost, TOTAL),
+    clientCpuUs: microsPerItem(cost, TOTAL),
+    clientBusy: cost.utilization,
+  };
 }
 
 const DECODE_PASSES = 5;
@@ -257,7 +290,7 @@ async function main() {
     const warmupBodies = warmupBatches.map(encodeRequest);
     const mb = bodies.reduce((n, b) => n + b.length, 0) / 1024 / 1024;
     console.log(
-      `${TOTAL} GenAI spans, ${batches.length} requests of ${SPANS_PER_REQUEST} (${(mb / batches.length).toFixed(2)} MiB each), ${CLIENTS} clients`,
+      `${TOTAL} GenAI spans, ${batches.length} requests of ${SPANS_PER_REQUEST} (${(mb / batches.length).toFixed(2)} MiB each), ${CLIENTS} clients (${CLIENT})`,
     );
 
     const decodeUs = decodeMicrosPerSpan(bodies);
@@ -265,19 +298,29 @@ async function main() {
 
     const directRates: number[] = [];
     const httpRates: number[] = [];
+    const directCpu: number[] = [];
+    const httpCpu: number[] = [];
+    const clientCpu: number[] = [];
     const latencies: number[] = [];
     let rssMb = 0;
     for (const [i, path] of (['direct', 'http', 'http', 'direct'] as const).entries()) {
       if (path === 'direct') {
         const run = await directRun(server.url, `bench_collector_${i}`, batches, warmupBatches);
         directRates.push(run.rate);
-        console.log(`direct  exporter.exportSpans           ${Math.round(run.rate)} spans/s`);
+        directCpu.push(run.cpuUs);
+        console.log(
+          `direct  exporter.exportSpans           ${Math.round(run.rate)} spans/s; main thread ${run.cpuUs.toFixed(1)} µs CPU/span`,
+        );
       } else {
         const run = await httpRun(server.url, `bench_collector_${i}`, bodies, warmupBodies);
         httpRates.push(run.rate);
+        httpCpu.push(run.cpuUs);
+        clientCpu.push(run.clientCpuUs);
         latencies.push(...run.latencies);
         rssMb = Math.max(rssMb, run.rssMb);
-        console.log(`http    OTLP/protobuf → committed rows ${Math.round(run.rate)} spans/s`);
+        console.log(
+          `http    OTLP/protobuf → committed rows ${Math.round(run.rate)} spans/s; main thread ${run.cpuUs.toFixed(1)} µs CPU/span; client worker ${run.clientCpuUs.toFixed(1)} µs CPU/span (${(run.clientBusy * 100).toFixed(0)}% busy)`,
+        );
       }
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -293,7 +336,7 @@ async function main() {
       `mean: direct ${Math.round(direct)} spans/s, http ${Math.round(http)} spans/s (${ratio.toFixed(2)}); request latency p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; peak RSS ${rssMb} MB (clients in a worker thread of the same process)`,
     );
     console.log(
-      `RESULT spans_per_s=${Math.round(http)} vs_direct=${ratio.toFixed(2)} p50_ms=${p50.toFixed(1)} p99_ms=${p99.toFixed(1)} decode_us=${decodeUs.toFixed(1)} decode_share=${decodeShare.toFixed(2)}`,
+      `RESULT spans_per_s=${Math.round(http)} vs_direct=${ratio.toFixed(2)} p50_ms=${p50.toFixed(1)} p99_ms=${p99.toFixed(1)} decode_us=${decodeUs.toFixed(1)} decode_share=${decodeShare.toFixed(2)} direct_cpu_us_per_span=${mean(directCpu).toFixed(1)} server_cpu_us_per_span=${mean(httpCpu).toFixed(1)} client_cpu_us_per_span=${mean(clientCpu).toFixed(1)}`,
     );
   } finally {
     await server.stop();

@@ -45,7 +45,15 @@ export function toAttributeValue(value: PlainValue): AttributeValue | undefined 
 export function setAttribute(attributes: Attributes, key: string, value: PlainValue): void {
   if (key === '') return;
   const attribute = toAttributeValue(value);
-  if (attribute === undefined) return;
+  if (attribute !== undefined) setAttributeValue(attributes, key, attribute);
+}
+
+/** {@link setAttribute} for a value already converted, with a key already checked non-empty. */
+export function setAttributeValue(
+  attributes: Attributes,
+  key: string,
+  attribute: AttributeValue,
+): void {
   if (key === '__proto__') {
     Object.defineProperty(attributes, key, {
       value: attribute,

@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { SpanLike } from '../../exporters/index.js';
+import { AttributeCollector } from './attribute-shapes.js';
 import { otlpKindToApiKind } from './span-kind.js';
 import { FIXED64, LENGTH_DELIMITED, notPlain, VARINT, WireReader } from './wire-reader.js';
 import { attribute, fixed64EpochMs, want } from './wire-values.js';
@@ -11,9 +12,16 @@ import { attribute, fixed64EpochMs, want } from './wire-values.js';
 // type that differs from the schema's, links, entity refs, nesting past MAX_VALUE_DEPTH, a
 // length past its end, ...) throws NotPlainWire, and decode.ts falls back to the generated code.
 
-/** Resource or InstrumentationScope attributes: read (so the body is checked) or kept. */
+// One collector per level that has attributes: an event's are read in the middle of its span's.
+const resourceAttributes = new AttributeCollector();
+const scopeAttributes = new AttributeCollector();
+const spanAttributes = new AttributeCollector();
+const eventAttributes = new AttributeCollector();
+
+/** A Resource's attributes. */
 function resource(r: WireReader, end: number): Attributes {
-  const attributes: Attributes = {};
+  const attributes = resourceAttributes;
+  attributes.reset();
   while (r.pos < end) {
     const tag = r.uint32(end);
     const field = tag >>> 3;
@@ -29,12 +37,13 @@ function resource(r: WireReader, end: number): Attributes {
       r.skip(tag & 7, end);
     }
   }
-  return attributes;
+  return attributes.build();
 }
 
 function scope(r: WireReader, end: number): SpanLike['scope'] {
   let name = '';
   let version = '';
+  scopeAttributes.reset();
   while (r.pos < end) {
     const tag = r.uint32(end);
     const wireType = tag & 7;
@@ -50,7 +59,7 @@ function scope(r: WireReader, end: number): SpanLike['scope'] {
       case 3:
         // The scope's attributes are not kept, but the generated code reads them: so do we.
         want(wireType, LENGTH_DELIMITED);
-        attribute(r, end, {});
+        attribute(r, end, scopeAttributes);
         break;
       case 4:
         want(wireType, VARINT);
@@ -88,7 +97,8 @@ type SpanEvent = NonNullable<SpanLike['events']>[number];
 function event(r: WireReader, end: number): SpanEvent {
   let name = '';
   let timeMs = 0;
-  const attributes: Attributes = {};
+  const attributes = eventAttributes;
+  attributes.reset();
   while (r.pos < end) {
     const tag = r.uint32(end);
     const wireType = tag & 7;
@@ -113,7 +123,7 @@ function event(r: WireReader, end: number): SpanEvent {
         r.skip(wireType, end);
     }
   }
-  return { name, timeMs, attributes };
+  return { name, timeMs, attributes: attributes.build() };
 }
 
 /** Ids as hex, whatever their length: the exporter rejects a bad one with a reason. */
@@ -133,7 +143,7 @@ function span(r: WireReader, end: number): SpanLike {
     kind: 0,
     startTimeMs: 0,
     endTimeMs: 0,
-    attributes: {},
+    attributes: NO_RESOURCE, // replaced once the span is read
     status: UNSET_STATUS(),
     events: [],
     resource: NO_RESOURCE,
@@ -141,6 +151,8 @@ function span(r: WireReader, end: number): SpanLike {
   };
   const events: SpanEvent[] = [];
   out.events = events;
+  const attributes = spanAttributes;
+  attributes.reset();
   let parent = '';
   let kind = 0;
   while (r.pos < end) {
@@ -177,7 +189,7 @@ function span(r: WireReader, end: number): SpanLike {
         break;
       case 9:
         want(wireType, LENGTH_DELIMITED);
-        attribute(r, end, out.attributes);
+        attribute(r, end, attributes);
         break;
       case 11: {
         want(wireType, LENGTH_DELIMITED);
@@ -215,6 +227,7 @@ function span(r: WireReader, end: number): SpanLike {
         r.skip(wireType, end);
     }
   }
+  out.attributes = attributes.build();
   out.parentSpanId = parent === '' ? undefined : parent;
   out.kind = otlpKindToApiKind(kind);
   return out;

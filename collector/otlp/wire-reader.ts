@@ -176,13 +176,19 @@ export class WireReader {
    * {@link string} for attribute keys: a short ASCII key equal to one seen before is returned as
    * that same string. Decoding it again would cost little, but every fresh key string must then
    * be looked up in V8's string table when it becomes a property name, which was a fifth of
-   * decoding.
+   * decoding. `expected` is a likely key (the one at the same place in the previous span's
+   * list): when the bytes spell it, it is returned without hashing.
    */
-  key(end: number): string {
+  key(end: number, expected?: string): string {
     const stop = this.delimited(end);
     const buf = this.buf;
     const start = this.pos;
     const length = stop - start;
+    // The key the previous list had at this place: one comparison instead of hashing first.
+    if (expected !== undefined && expected.length === length && sameAscii(expected, buf, start)) {
+      this.pos = stop;
+      return expected;
+    }
     if (length > MAX_CACHED_KEY) return this.rest(stop);
     let hash = length;
     for (let i = start; i < stop; i++) {

@@ -1,12 +1,6 @@
-import type { Attributes } from '@opentelemetry/api';
-import {
-  MAX_VALUE_DEPTH,
-  type PlainObject,
-  type PlainValue,
-  plainObject,
-  setAttribute,
-} from './attributes.js';
-import { int64ToBigInt, int64ToPlain, nanosToEpochMs } from './nanos.js';
+import type { AttributeCollector } from './attribute-shapes.js';
+import { MAX_VALUE_DEPTH, type PlainObject, type PlainValue, plainObject } from './attributes.js';
+import { int64ToPlain } from './nanos.js';
 import { FIXED64, LENGTH_DELIMITED, notPlain, VARINT, type WireReader } from './wire-reader.js';
 
 // The value half of from-wire.ts's direct decoder: AnyValue (every member, nested arrays and
@@ -20,11 +14,29 @@ export function want(wireType: number, expected: number): void {
   if (wireType !== expected) notPlain();
 }
 
-/** Unsigned 64-bit nanoseconds in `bits` → epoch ms, by the same helpers as the generated path. */
+/**
+ * Unsigned 64-bit nanoseconds in `bits` → epoch ms: the same number as the generated path's
+ * nanosToEpochMs(BigInt), Number(seconds) * 1e3 + Number(rest) / 1e6, with seconds and rest
+ * found exactly in doubles instead of five BigInts per time. The float quotient is off by at most
+ * one second; the low 32 bits of `nanos - seconds * 1e9`, which Math.imul gives exactly, then
+ * pin the rest (it lies within ±2^31) and correct it.
+ */
 function bitsToEpochMs(): number {
-  if (bits.hi === 0 && bits.lo === 0) return 0;
-  return nanosToEpochMs(int64ToBigInt({ low: bits.lo | 0, high: bits.hi | 0 }, true));
+  const { hi, lo } = bits;
+  if (hi === 0 && lo === 0) return 0;
+  let seconds = Math.floor((hi * TWO_32 + lo) / 1e9);
+  let rest = (lo - Math.imul(seconds, 1e9)) | 0;
+  if (rest < 0) {
+    seconds -= 1;
+    rest += 1e9;
+  } else if (rest >= 1e9) {
+    seconds += 1;
+    rest -= 1e9;
+  }
+  return seconds * 1e3 + rest / 1e6;
 }
+
+const TWO_32 = 4_294_967_296;
 
 /** Fields of one AnyValue as the generated code keeps them: every member read, last one wins. */
 interface AnyMembers {
@@ -153,7 +165,7 @@ function kvlistValue(r: WireReader, end: number, depth: number): PlainObject {
 /** The last KeyValue read: key ('' when absent) and plain value (null when absent). */
 const kv: { key: string; value: PlainValue } = { key: '', value: null };
 
-function keyValue(r: WireReader, end: number, depth: number): void {
+function keyValue(r: WireReader, end: number, depth: number, expectedKey?: string): void {
   let key = '';
   let value: PlainValue = null;
   while (r.pos < end) {
@@ -162,7 +174,7 @@ function keyValue(r: WireReader, end: number, depth: number): void {
     const field = tag >>> 3;
     if (field === 1) {
       want(wireType, LENGTH_DELIMITED);
-      key = r.key(end);
+      key = r.key(end, expectedKey);
     } else if (field === 2) {
       want(wireType, LENGTH_DELIMITED);
       const stop = r.delimited(end);
@@ -176,12 +188,12 @@ function keyValue(r: WireReader, end: number, depth: number): void {
   kv.value = value;
 }
 
-/** One repeated KeyValue field's element, set on `attributes` as from-protobuf.ts does. */
-export function attribute(r: WireReader, end: number, attributes: Attributes): void {
+/** One repeated KeyValue field's element, added as from-protobuf.ts sets it (setAttribute). */
+export function attribute(r: WireReader, end: number, into: AttributeCollector): void {
   const stop = r.delimited(end);
-  keyValue(r, stop, 0);
+  keyValue(r, stop, 0, into.expectedKey());
   if (r.pos !== stop) notPlain();
-  setAttribute(attributes, kv.key, kv.value);
+  into.add(kv.key, kv.value);
 }
 
 /** A fixed64 field of unsigned nanoseconds (a span's or event's time) → epoch ms. */

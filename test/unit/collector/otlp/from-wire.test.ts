@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { spansFromProtobuf } from '../../../../collector/otlp/from-protobuf.js';
 import { spansFromWire } from '../../../../collector/otlp/from-wire.js';
 import { decodeTraceRequest } from '../../../../collector/otlp/index.js';
+import { nanosToEpochMs } from '../../../../collector/otlp/nanos.js';
 import otlp from '../../../../collector/otlp/proto/generated/otlp.js';
 import { decodeProtobufRequest } from '../../../../collector/otlp/proto-codec.js';
 import { NotPlainWire } from '../../../../collector/otlp/wire-reader.js';
@@ -189,5 +190,81 @@ describe('spansFromWire', () => {
     });
     expect(() => spansFromWire(body)).toThrow(NotPlainWire);
     expect(decodeTraceRequest(body, 'protobuf')).toStrictEqual(reference(body));
+  });
+
+  it('builds long attribute lists from remembered shapes with the same keys, values and order (property)', () => {
+    // Lists long enough for the shape templates (12+ keys), from a small pool of keys so that
+    // shapes repeat from span to span, keys repeat within a list, and "__proto__" turns up.
+    const pooled = fc.constantFrom(
+      ...Array.from({ length: 20 }, (_, i) => `gen_ai.key.${10 + i}`),
+      '__proto__',
+      '',
+      '7',
+    );
+    // Lists of one length per request, so that different keys often fall on the same shape slot.
+    const shapedSpans = fc.integer({ min: 12, max: 20 }).chain((length) =>
+      fc.array(
+        fc.record({
+          name: text,
+          attributes: fc.array(fc.record({ key: pooled, value: anyValue }), {
+            minLength: length,
+            maxLength: length,
+          }),
+        }),
+        { minLength: 1, maxLength: 6 },
+      ),
+    );
+    fc.assert(
+      fc.property(shapedSpans, fc.nat({ max: 5 }), (spans, repeat) => {
+        // The same lists again, so the later spans are built from the earlier ones' shapes.
+        const all = [...spans, ...spans.slice(0, repeat), ...spans];
+        const body = encode({ resourceSpans: [{ scopeSpans: [{ spans: all }] }] });
+        const direct = spansFromWire(body);
+        const expected = reference(body);
+        expect(direct).toStrictEqual(expected);
+        direct.forEach((span, i) => {
+          expect(Object.keys(span.attributes)).toEqual(Object.keys(expected[i]!.attributes));
+          expect(Object.getPrototypeOf(span.attributes)).toBe(Object.prototype);
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('converts times exactly as nanosToEpochMs does, over the whole unsigned 64-bit range', () => {
+    const edges = [
+      0n,
+      1n,
+      999_999_999n,
+      1_000_000_000n,
+      2n ** 32n - 1n,
+      2n ** 32n,
+      2n ** 53n + 1n,
+      1_764_979_200_123_456_789n,
+      2n ** 63n,
+      2n ** 64n - 1n,
+    ];
+    const check = (times: bigint[]) => {
+      const body = encode({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              { spans: times.map((t) => ({ name: 't', startTimeUnixNano: t.toString() })) },
+            ],
+          },
+        ],
+      });
+      spansFromWire(body).forEach((span, i) => {
+        expect(span.startTimeMs).toBe(nanosToEpochMs(times[i]!));
+      });
+    };
+    check(edges);
+    fc.assert(
+      fc.property(
+        fc.array(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), { minLength: 1, maxLength: 20 }),
+        check,
+      ),
+      { numRuns: 200 },
+    );
   });
 });
