@@ -21,6 +21,7 @@ export {
   classifyWriteError,
   createStats,
   EncodedRows,
+  emptyOutcome,
   encodeCopyRow,
   mapSpans,
   PgSpanExporter,

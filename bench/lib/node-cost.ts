@@ -21,10 +21,9 @@
  *
  * NODE_COST_BATCH (default 5000, the benchmark's batch) sets the spans per batch.
  */
-import { ExportResultCode } from '@opentelemetry/core';
 import {
   createStats,
-  type ExportOutcome,
+  emptyOutcome,
   encodeCopyRow,
   mapSpans,
   resolveTransformOptions,
@@ -51,13 +50,7 @@ function perSpan(spans: ReturnType<typeof genaiSpan>[]): void {
 const stats = createStats();
 
 function perBatch(spans: ReturnType<typeof genaiSpan>[]): void {
-  const outcome: ExportOutcome = {
-    code: ExportResultCode.SUCCESS,
-    accepted: 0,
-    spooled: 0,
-    ignored: 0,
-    rejected: [],
-  };
+  const outcome = emptyOutcome();
   // Two lanes, as the exporter's default writeLanes sorts a large batch.
   const { lanes } = mapSpans(
     spans,

@@ -1,5 +1,5 @@
 import type { Meter } from '@opentelemetry/api';
-import type { ExportResultCode } from '@opentelemetry/core';
+import { ExportResultCode } from '@opentelemetry/core';
 import pg from 'pg';
 import type { MessageLogger } from '../../shared/index.js';
 import type { TransformOptionsInput } from './transform.js';
@@ -64,6 +64,11 @@ export interface ExportOutcome {
   /** Spans that could not be mapped; each went to dead_letter with the reason. */
   rejected: Array<{ traceId?: string | undefined; spanId?: string | undefined; reason: string }>;
   error?: Error;
+}
+
+/** An outcome before anything happened: success, nothing counted yet. */
+export function emptyOutcome(): ExportOutcome {
+  return { code: ExportResultCode.SUCCESS, accepted: 0, spooled: 0, ignored: 0, rejected: [] };
 }
 
 /** The exporter's own pool when none is given: small, named, never crashing on idle errors. */

@@ -4,6 +4,7 @@ export { encodeCopyRow } from './copy-text.js';
 export type { DeadLetter } from './dead-letter.js';
 export { EncodedRows, rowPayload } from './encoded-rows.js';
 export type { ExporterLogger, ExportOutcome, PgSpanExporterOptions } from './exporter-options.js';
+export { emptyOutcome } from './exporter-options.js';
 export { spanLikeFromReadable } from './from-readable-span.js';
 export type { MappedSpans, MapSpansOptions } from './map-spans.js';
 export { mapSpans } from './map-spans.js';

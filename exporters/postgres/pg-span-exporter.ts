@@ -14,6 +14,7 @@ import {
   createExporterPool,
   type ExporterLogger,
   type ExportOutcome,
+  emptyOutcome,
   type PgSpanExporterOptions,
 } from './exporter-options.js';
 import { spanLikeFromReadable } from './from-readable-span.js';
@@ -123,13 +124,7 @@ export class PgSpanExporter implements SpanExporter {
     spans: readonly SpanLike[],
     meta: { tenantId?: string | undefined } = {},
   ): Promise<ExportOutcome> {
-    const outcome: ExportOutcome = {
-      code: ExportResultCode.SUCCESS,
-      accepted: 0,
-      spooled: 0,
-      ignored: 0,
-      rejected: [],
-    };
+    const outcome = emptyOutcome();
     if (this.isShutdown) {
       return {
         ...outcome,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   classifyWriteError,
   createStats,
+  emptyOutcome,
   encodeCopyRow,
   mapSpans,
   PgSpanExporter,
@@ -57,13 +58,7 @@ describe('write failures that are about one row', () => {
     const spans = Array.from({ length: 8 }, () => t.span('chat', chatAttributes()).readable);
     // Map through the exporter's own mapping, with an encoder that fails on one row.
     const poison = spans[5]!.spanContext().spanId;
-    const outcome = {
-      code: ExportResultCode.SUCCESS,
-      accepted: 0,
-      spooled: 0,
-      ignored: 0,
-      rejected: [],
-    };
+    const outcome = emptyOutcome();
     const { lanes, count, dead } = mapSpans(
       spans.map(spanLikeFromReadable),
       {

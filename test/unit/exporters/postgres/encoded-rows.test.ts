@@ -9,6 +9,7 @@ import {
   SEGMENT_BYTES,
   segmentPool,
 } from '../../../../exporters/postgres/encoded-rows.js';
+import { emptyOutcome } from '../../../../exporters/postgres/exporter-options.js';
 import { laneOf, mapSpans } from '../../../../exporters/postgres/map-spans.js';
 import { createStats } from '../../../../exporters/postgres/metrics.js';
 import type { SpanRow } from '../../../../exporters/postgres/rows.js';
@@ -132,14 +133,6 @@ describe('spool records', () => {
 });
 
 describe('mapSpans', () => {
-  const outcome = () => ({
-    code: 0 as const,
-    accepted: 0,
-    spooled: 0,
-    ignored: 0,
-    rejected: [] as { traceId?: string; spanId?: string; reason: string }[],
-  });
-
   it('sorts rows into their trace’s lane as it encodes them, losing none', () => {
     const spans = Array.from({ length: 200 }, (_, i) => ({
       ...otelChat({ i: String(i) }),
@@ -148,7 +141,7 @@ describe('mapSpans', () => {
     const { lanes, count, dead } = mapSpans(
       spans,
       { transform: OPTIONS, source: 'test', lanes: 3 },
-      outcome(),
+      emptyOutcome(),
       createStats(),
     );
     expect(count).toBe(200);
