@@ -52,7 +52,7 @@ export class EncodedRows {
 
   /** Rows from their lines (spool records, tests). */
   static of(lines: Iterable<string | Buffer>): EncodedRows {
-    const rows = EncodedRows.empty(SEGMENT_BYTES);
+    const rows = new EncodedRows([], [], [], SEGMENT_BYTES);
     for (const line of lines) rows.push(line);
     return rows;
   }

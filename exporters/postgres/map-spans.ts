@@ -4,6 +4,7 @@ import { EncodedRows } from './encoded-rows.js';
 import type { ExportOutcome } from './exporter-options.js';
 import { addFlag } from './flags.js';
 import type { ExporterStats } from './metrics.js';
+import { RowEncodingError } from './pg-errors.js';
 import type { SpanLike, SpanRow, TransformResult } from './rows.js';
 import { storedSpanName } from './span-name.js';
 import { implausibleStart } from './timestamps.js';
@@ -95,7 +96,7 @@ export function mapSpans(
         continue;
       } catch (err) {
         // A value that does not fit its column is a mapping bug: this span is dead-lettered.
-        const reason = `the row could not be encoded: ${(err as Error).message}`;
+        const { message: reason } = new RowEncodingError(err);
         failure = { reason, traceId: row.trace_id, spanId: row.span_id };
       }
     } else failure = result;

@@ -39,7 +39,7 @@ const TRANSIENT_SQLSTATES = new Set([
   '53200', // out_of_memory
 ]);
 
-/** A row could not be turned into COPY text; the batch is split to find and dead-letter it. */
+/** A row could not be turned into COPY text: its span is dead-lettered with this message. */
 export class RowEncodingError extends Error {
   override name = 'RowEncodingError';
   constructor(override readonly cause: unknown) {

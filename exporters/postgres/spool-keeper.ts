@@ -4,6 +4,7 @@ import type { DeadLetter } from './dead-letter.js';
 import { EncodedRows } from './encoded-rows.js';
 import type { ExporterLogger } from './exporter-options.js';
 import type { ExporterStats } from './metrics.js';
+import { RowEncodingError } from './pg-errors.js';
 import type { SpanRow } from './rows.js';
 import { releaseSpoolLock, Spool } from './spool.js';
 
@@ -43,7 +44,7 @@ export function fromStoredRecord(stored: StoredRecord): SpoolRecord {
     } catch (err) {
       dead.push({
         source: 'spool',
-        reason: `the row could not be encoded: ${(err as Error).message}`,
+        reason: new RowEncodingError(err).message,
         tenant_id: row.tenant_id ?? null,
         trace_id: row.trace_id ?? null,
         span_id: row.span_id ?? null,
