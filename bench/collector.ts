@@ -7,6 +7,12 @@
  * The two paths run in the order direct, http, http, direct (each on a fresh database, after a
  * CHECKPOINT) and each rate is the mean of its two runs, so neither profits from going second.
  *
+ * Both paths start from the same encoded bodies: a direct run decodes them (untimed) into the
+ * very spans the collector would hand its exporter, and lets go of them when it ends. The
+ * process holds no decoded spans while the collector runs: 100k spans are ~150 MB of live heap
+ * that every full collection during the HTTP runs had to mark again, a cost of the benchmark's
+ * own data (~10 µs of CPU per span) that a real collector does not have.
+ *
  * Before the HTTP runs it times decoding alone (decodeTraceRequest on the same bodies, no I/O),
  * reported in µs per span and as a share of the HTTP path's time per span.
  *
@@ -14,8 +20,11 @@
  * collector's, exporter included) and the client worker's for the HTTP path, each over the
  * measured requests only (bench/lib/thread-cpu.ts).
  *
- * BENCH_SPANS (default 102400), BENCH_CLIENTS (default 8) scale the run; BENCH_CLIENT=fetch
- * sends with fetch instead of node:http (the client before issue 18 part 3).
+ * BENCH_SPANS (default 102400), BENCH_CLIENTS (default 8) scale the run; BENCH_ROUNDS (default
+ * 2) repeats the direct-http-http-direct sequence, each rate then the mean of 2 × rounds runs:
+ * on this class of machine one vCPU is markedly slower than the other, and a run that lands on
+ * it moves a single round's ratio by ±0.1 (docs/benchmarks.md). BENCH_CLIENT=fetch sends with
+ * fetch instead of node:http (the client before issue 18 part 3).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,6 +45,8 @@ const SPANS_PER_REQUEST = 512;
 const TOTAL =
   Math.ceil(Number(process.env.BENCH_SPANS ?? 102_400) / SPANS_PER_REQUEST) * SPANS_PER_REQUEST;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
+const ROUND: readonly ('direct' | 'http')[] = ['direct', 'http', 'http', 'direct'];
 /** `http` (node:http, as OTel's OTLP/HTTP exporter sends) or `fetch` (the client before 18.3). */
 const CLIENT = process.env.BENCH_CLIENT === 'fetch' ? 'fetch' : 'http';
 const WARMUP_REQUESTS = 8;
@@ -134,9 +145,12 @@ async function countRows(url: string): Promise<number> {
 async function directRun(
   serverUrl: string,
   db: string,
-  batches: SpanLike[][],
-  warmup: SpanLike[][],
+  bodies: readonly Uint8Array[],
+  warmupBodies: readonly Uint8Array[],
 ) {
+  const decode = (body: Uint8Array) => decodeTraceRequest(Buffer.from(body), 'protobuf');
+  const batches = bodies.map(decode);
+  const warmup = warmupBodies.map(decode);
   const url = await freshDatabase(serverUrl, db);
   await checkpoint(serverUrl);
   const spoolDir = await mkdtemp(join(tmpdir(), 'spanledger-bench-spool-'));
@@ -282,15 +296,17 @@ function percentile(sorted: number[], p: number): number {
 async function main() {
   const server = await benchServer();
   try {
-    const spans = Array.from({ length: TOTAL }, () => genaiSpan());
-    const warmup = Array.from({ length: WARMUP_REQUESTS * SPANS_PER_REQUEST }, () => genaiSpan());
-    const batches = chunks(spans, SPANS_PER_REQUEST);
-    const warmupBatches = chunks(warmup, SPANS_PER_REQUEST);
-    const bodies = batches.map(encodeRequest);
-    const warmupBodies = warmupBatches.map(encodeRequest);
+    // Only the encoded bodies outlive this line (see the header: no decoded spans held).
+    const bodiesOf = (count: number) =>
+      chunks(
+        Array.from({ length: count }, () => genaiSpan()),
+        SPANS_PER_REQUEST,
+      ).map(encodeRequest);
+    const bodies = bodiesOf(TOTAL);
+    const warmupBodies = bodiesOf(WARMUP_REQUESTS * SPANS_PER_REQUEST);
     const mb = bodies.reduce((n, b) => n + b.length, 0) / 1024 / 1024;
     console.log(
-      `${TOTAL} GenAI spans, ${batches.length} requests of ${SPANS_PER_REQUEST} (${(mb / batches.length).toFixed(2)} MiB each), ${CLIENTS} clients (${CLIENT})`,
+      `${TOTAL} GenAI spans, ${bodies.length} requests of ${SPANS_PER_REQUEST} (${(mb / bodies.length).toFixed(2)} MiB each), ${CLIENTS} clients (${CLIENT})`,
     );
 
     const decodeUs = decodeMicrosPerSpan(bodies);
@@ -303,16 +319,19 @@ async function main() {
     const clientCpu: number[] = [];
     const latencies: number[] = [];
     let rssMb = 0;
-    for (const [i, path] of (['direct', 'http', 'http', 'direct'] as const).entries()) {
+    const sequence = Array.from({ length: ROUNDS }, () => ROUND).flat();
+    for (const [i, path] of sequence.entries()) {
+      // Four names, reused: freshDatabase drops the old one, so the disk holds four at most.
+      const db = `bench_collector_${i % ROUND.length}`;
       if (path === 'direct') {
-        const run = await directRun(server.url, `bench_collector_${i}`, batches, warmupBatches);
+        const run = await directRun(server.url, db, bodies, warmupBodies);
         directRates.push(run.rate);
         directCpu.push(run.cpuUs);
         console.log(
           `direct  exporter.exportSpans           ${Math.round(run.rate)} spans/s; main thread ${run.cpuUs.toFixed(1)} µs CPU/span`,
         );
       } else {
-        const run = await httpRun(server.url, `bench_collector_${i}`, bodies, warmupBodies);
+        const run = await httpRun(server.url, db, bodies, warmupBodies);
         httpRates.push(run.rate);
         httpCpu.push(run.cpuUs);
         clientCpu.push(run.clientCpuUs);
@@ -333,7 +352,7 @@ async function main() {
     // The HTTP path's wall-clock time per span; decoding's share of it.
     const decodeShare = decodeUs / (1e6 / http);
     console.log(
-      `mean: direct ${Math.round(direct)} spans/s, http ${Math.round(http)} spans/s (${ratio.toFixed(2)}); request latency p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; peak RSS ${rssMb} MB (clients in a worker thread of the same process)`,
+      `mean of ${directRates.length} runs each: direct ${Math.round(direct)} spans/s, http ${Math.round(http)} spans/s (${ratio.toFixed(2)}); request latency p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; peak RSS ${rssMb} MB (clients in a worker thread of the same process)`,
     );
     console.log(
       `RESULT spans_per_s=${Math.round(http)} vs_direct=${ratio.toFixed(2)} p50_ms=${p50.toFixed(1)} p99_ms=${p99.toFixed(1)} decode_us=${decodeUs.toFixed(1)} decode_share=${decodeShare.toFixed(2)} direct_cpu_us_per_span=${mean(directCpu).toFixed(1)} server_cpu_us_per_span=${mean(httpCpu).toFixed(1)} client_cpu_us_per_span=${mean(clientCpu).toFixed(1)}`,
