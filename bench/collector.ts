@@ -5,7 +5,7 @@
  * concurrency) measured in the same run on the same Postgres. Reports request latency p50/p99.
  * The clients run in a worker thread, so they do not share the collector's event loop.
  * The two paths run in the order direct, http, http, direct (each on a fresh database, after a
- * CHECKPOINT) and each rate is the mean of its runs, so neither profits from going second.
+ * CHECKPOINT) and each rate is the mean of its two runs, so neither profits from going second.
  *
  * Both paths start from the same encoded bodies: a direct run decodes them (untimed) into the
  * very spans the collector would hand its exporter, and lets go of them when it ends. The

@@ -44,13 +44,10 @@ describe('npm start (the process a supervisor signals)', () => {
     const npm = spawnWatched('npm', ['start', '--silent', '--', '--config', config], { cwd: ROOT });
     await npm.waitFor(/database\s+postgres:\S+ /, 180_000);
     expect((await fetch(`http://127.0.0.1:${otlpPort}/readyz`)).status).toBe(200);
-    const collectorLines = processArgs().filter(
-      (l) => /^\s*\d+ node (--\S+ )*dist\/cli\/main\.js start/.test(l) && l.includes(config),
-    );
-    const collectorPids = collectorLines.map((l) => Number(l.trim().split(/\s+/)[0]));
+    const collectorPids = processArgs()
+      .filter((l) => /^\s*\d+ node dist\/cli\/main\.js start/.test(l) && l.includes(config))
+      .map((l) => Number(l.trim().split(/\s+/)[0]));
     expect(collectorPids.length).toBe(1);
-    // The collector's young generation (docs/operations.md): the flag reaches the process.
-    expect(collectorLines[0]).toContain(' --max-semi-space-size=64 ');
     expect(processArgs().some((l) => l.includes('postgres') && l.includes(dataDir))).toBe(true);
 
     npm.child.kill('SIGTERM');
