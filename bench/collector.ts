@@ -5,7 +5,7 @@
  * concurrency) measured in the same run on the same Postgres. Reports request latency p50/p99.
  * The clients run in a worker thread, so they do not share the collector's event loop.
  * The two paths run in the order direct, http, http, direct (each on a fresh database, after a
- * CHECKPOINT) and each rate is the mean of its two runs, so neither profits from going second.
+ * CHECKPOINT) and each rate is the mean of its runs, so neither profits from going second.
  *
  * Both paths start from the same encoded bodies: a direct run decodes them (untimed) into the
  * very spans the collector would hand its exporter, and lets go of them when it ends. The
@@ -19,6 +19,10 @@
  * The main thread's CPU per span is reported for both paths (on the HTTP path it is the
  * collector's, exporter included) and the client worker's for the HTTP path, each over the
  * measured requests only (bench/lib/thread-cpu.ts).
+ *
+ * `npm run bench:collector` runs the tsc output (.bench-build/), as `spanledger start` runs dist/:
+ * under tsx every closure made on a hot path also paid esbuild's keepNames helper (`__name`, a
+ * defineProperty per closure), which the shipped code does not.
  *
  * BENCH_SPANS (default 102400), BENCH_CLIENTS (default 8) scale the run; BENCH_ROUNDS (default
  * 2) repeats the direct-http-http-direct sequence, each rate then the mean of 2 × rounds runs:
@@ -194,12 +198,15 @@ function runClients(
   onMeasuring: () => void,
 ) {
   return new Promise<ClientResult>((resolve, reject) => {
-    // tsx's loader hooks do not reach worker threads by themselves: register them first.
-    const entry = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-    const worker = new Worker(entry, {
-      eval: true,
-      workerData: { endpoint, bodies, warmup, clients: CLIENTS },
-    });
+    const workerData = { endpoint, bodies, warmup, clients: CLIENTS };
+    // Run from source (`node --import tsx bench/collector.ts`), the worker needs tsx's loader
+    // hooks, which do not reach worker threads by themselves: register them first.
+    const worker = import.meta.url.endsWith('.ts')
+      ? new Worker(
+          `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`,
+          { eval: true, workerData },
+        )
+      : new Worker(new URL(import.meta.url), { workerData });
     worker.on('message', (message: ClientMessage) => {
       if ('measuring' in message) onMeasuring();
       else resolve(message);
