@@ -28,7 +28,9 @@
  * 2) repeats the direct-http-http-direct sequence, each rate then the mean of 2 × rounds runs:
  * on this class of machine one vCPU is markedly slower than the other, and a run that lands on
  * it moves a single round's ratio by ±0.1 (docs/benchmarks.md). BENCH_CLIENT=fetch sends with
- * fetch instead of node:http (the client before issue 18 part 3).
+ * fetch instead of node:http (the client before issue 18 part 3). BENCH_SPLIT_CORES=1 puts
+ * Postgres on core 0 and the benchmark on the others, as the collector and its database on
+ * separate hosts: on shared cores every µs the HTTP path adds is taken from Postgres.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -43,6 +45,7 @@ import { createLogger } from '../shared/index.js';
 import { genaiSpan } from './lib/genai-spans.js';
 import { fetchSender, httpSender } from './lib/otlp-client.js';
 import { benchServer, freshDatabase, rssSampler } from './lib/postgres.js';
+import { splitCores } from './lib/split-cores.js';
 import { microsPerItem, type ThreadCost, threadCost } from './lib/thread-cpu.js';
 
 const SPANS_PER_REQUEST = 512;
@@ -50,6 +53,8 @@ const TOTAL =
   Math.ceil(Number(process.env.BENCH_SPANS ?? 102_400) / SPANS_PER_REQUEST) * SPANS_PER_REQUEST;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
+/** Postgres on a core of its own, as on a separate host (bench/lib/split-cores.ts). */
+const SPLIT_CORES = process.env.BENCH_SPLIT_CORES === '1';
 const ROUND: readonly ('direct' | 'http')[] = ['direct', 'http', 'http', 'direct'];
 /** `http` (node:http, as OTel's OTLP/HTTP exporter sends) or `fetch` (the client before 18.3). */
 const CLIENT = process.env.BENCH_CLIENT === 'fetch' ? 'fetch' : 'http';
@@ -303,6 +308,7 @@ function percentile(sorted: number[], p: number): number {
 async function main() {
   const server = await benchServer();
   try {
+    const split = SPLIT_CORES ? `; ${splitCores(server.dataDir)}` : '';
     // Only the encoded bodies outlive this line (see the header: no decoded spans held).
     const bodiesOf = (count: number) =>
       chunks(
@@ -313,7 +319,7 @@ async function main() {
     const warmupBodies = bodiesOf(WARMUP_REQUESTS * SPANS_PER_REQUEST);
     const mb = bodies.reduce((n, b) => n + b.length, 0) / 1024 / 1024;
     console.log(
-      `${TOTAL} GenAI spans, ${bodies.length} requests of ${SPANS_PER_REQUEST} (${(mb / bodies.length).toFixed(2)} MiB each), ${CLIENTS} clients (${CLIENT})`,
+      `${TOTAL} GenAI spans, ${bodies.length} requests of ${SPANS_PER_REQUEST} (${(mb / bodies.length).toFixed(2)} MiB each), ${CLIENTS} clients (${CLIENT})${split}`,
     );
 
     const decodeUs = decodeMicrosPerSpan(bodies);
@@ -362,7 +368,7 @@ async function main() {
       `mean of ${directRates.length} runs each: direct ${Math.round(direct)} spans/s, http ${Math.round(http)} spans/s (${ratio.toFixed(2)}); request latency p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; peak RSS ${rssMb} MB (clients in a worker thread of the same process)`,
     );
     console.log(
-      `RESULT spans_per_s=${Math.round(http)} vs_direct=${ratio.toFixed(2)} p50_ms=${p50.toFixed(1)} p99_ms=${p99.toFixed(1)} decode_us=${decodeUs.toFixed(1)} decode_share=${decodeShare.toFixed(2)} direct_cpu_us_per_span=${mean(directCpu).toFixed(1)} server_cpu_us_per_span=${mean(httpCpu).toFixed(1)} client_cpu_us_per_span=${mean(clientCpu).toFixed(1)}`,
+      `RESULT spans_per_s=${Math.round(http)} vs_direct=${ratio.toFixed(2)} p50_ms=${p50.toFixed(1)} p99_ms=${p99.toFixed(1)} decode_us=${decodeUs.toFixed(1)} decode_share=${decodeShare.toFixed(2)} direct_cpu_us_per_span=${mean(directCpu).toFixed(1)} server_cpu_us_per_span=${mean(httpCpu).toFixed(1)} client_cpu_us_per_span=${mean(clientCpu).toFixed(1)} split_cores=${SPLIT_CORES ? 1 : 0}`,
     );
   } finally {
     await server.stop();

@@ -11,7 +11,7 @@ import { findFreePort, startEmbeddedPostgres } from '../../shared/database/index
  */
 export async function benchServer() {
   if (process.env.DATABASE_URL) {
-    return { url: process.env.DATABASE_URL, stop: async () => {} };
+    return { url: process.env.DATABASE_URL, dataDir: undefined, stop: async () => {} };
   }
   const base = await mkdtemp(join(tmpdir(), 'spanledger-bench-'));
   await chmod(base, 0o755);
@@ -31,7 +31,7 @@ export async function benchServer() {
       stop().finally(() => process.exit(130));
     });
   }
-  return { url: server.url, stop };
+  return { url: server.url, dataDir: join(base, 'pg'), stop };
 }
 
 /** A fresh, migrated database on the bench server; returns its URL. */
