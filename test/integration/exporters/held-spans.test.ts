@@ -39,14 +39,21 @@ async function collectGarbage() {
   }
 }
 
-/** Holds audit_log so every write waits at its merge until `release()`. */
+/**
+ * Holds audit_log so every write waits at its merge until `release()`, which is idempotent: a
+ * second call must not run COMMIT on a client already back in the pool.
+ */
 async function holdAuditLog(pool: pg.Pool) {
   const client = await pool.connect();
   await client.query('BEGIN');
   await client.query('LOCK TABLE spanledger.audit_log IN ACCESS EXCLUSIVE MODE');
-  return async () => {
-    await client.query('COMMIT');
-    client.release();
+  let released: Promise<void> | undefined;
+  return () => {
+    released ??= client.query('COMMIT').then(
+      () => client.release(),
+      (err: Error) => client.release(err),
+    );
+    return released;
   };
 }
 
@@ -88,7 +95,7 @@ describe('spans are not held while their write is pending', () => {
       expect(outcome).toMatchObject({ code: 0, accepted: 20, spooled: 0 });
       expect(await countAudit(db.pool, ids)).toBe(20);
     } finally {
-      await release().catch(() => {});
+      await release();
       await cleanup();
     }
   });
@@ -128,7 +135,7 @@ describe('spans are not held while their write is pending', () => {
         ),
       ).toBe(20);
     } finally {
-      await release().catch(() => {});
+      await release();
       await app.close();
       await exporter.shutdown();
       await rm(spoolDir, { recursive: true, force: true });
